@@ -1,0 +1,221 @@
+package dev.keel.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every bound and listener of a Keel server, with its default and unit. Built with {@link #builder()};
+ * {@link Builder#build()} validates and fails fast with a message naming each bad value.
+ *
+ * <p>Usage: {@code KeelConfig c = KeelConfig.builder().wsPort(0).tcpPort(0).build();}
+ *
+ * <p>The option names (and YAML keys) are listed in {@link Option}; docs/configuration.md has a row for each.
+ */
+public record KeelConfig(
+    String host,
+    int wsPort,
+    int tcpPort,
+    int maxMessageSize,
+    Duration handshakeTimeout,
+    Duration heartbeatInterval,
+    Duration idleTimeout,
+    Duration writeTimeout,
+    int outboundQueueBytes,
+    int outboundQueueMessages,
+    SlowConsumerPolicy slowConsumerPolicy,
+    int writeBufferHighWater,
+    int rateLimit,
+    int rateBurst,
+    RateLimitPolicy rateLimitPolicy,
+    int maxSubscriptions,
+    int maxConnections,
+    Duration shutdownGrace,
+    Duration closeTimeout,
+    int ioThreads) {
+
+  /** Defaults, one per option; the comment says why the number is what it is. */
+  public static final class Defaults {
+    public static final String HOST = "127.0.0.1";
+    public static final int WS_PORT = 8080;
+    public static final int TCP_PORT = 9090;
+    /** Large enough for any chat or dashboard message, small enough that 10,000 of them fit in memory. */
+    public static final int MAX_MESSAGE_SIZE = 64 * 1024;
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Under the 30-60 s idle timeouts of common load balancers and NATs. */
+    public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(20);
+    /** Three heartbeats: a peer must miss several pongs before it is declared dead. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    public static final int OUTBOUND_QUEUE_BYTES = 1024 * 1024;
+    public static final int OUTBOUND_QUEUE_MESSAGES = 4096;
+    public static final SlowConsumerPolicy SLOW_CONSUMER_POLICY = SlowConsumerPolicy.DISCONNECT;
+    /** Netty's channel buffer stops taking writes above this; the user-space queue holds the rest. */
+    public static final int WRITE_BUFFER_HIGH_WATER = 64 * 1024;
+    public static final int RATE_LIMIT = 200;
+    public static final int RATE_BURST = 400;
+    public static final RateLimitPolicy RATE_LIMIT_POLICY = RateLimitPolicy.THROTTLE;
+    public static final int MAX_SUBSCRIPTIONS = 256;
+    public static final int MAX_CONNECTIONS = 50_000;
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** How long a close frame may take to reach a peer before the socket is closed anyway. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
+    /** 0 means one event loop per available core. */
+    public static final int IO_THREADS = 0;
+
+    private Defaults() {}
+  }
+
+  /** {@code tcp-port} value that binds any free port (0 disables the TCP listener). */
+  public static final int ANY_FREE_PORT = -1;
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.wsPort = wsPort;
+    b.tcpPort = tcpPort;
+    b.maxMessageSize = maxMessageSize;
+    b.handshakeTimeout = handshakeTimeout;
+    b.heartbeatInterval = heartbeatInterval;
+    b.idleTimeout = idleTimeout;
+    b.writeTimeout = writeTimeout;
+    b.outboundQueueBytes = outboundQueueBytes;
+    b.outboundQueueMessages = outboundQueueMessages;
+    b.slowConsumerPolicy = slowConsumerPolicy;
+    b.writeBufferHighWater = writeBufferHighWater;
+    b.rateLimit = rateLimit;
+    b.rateBurst = rateBurst;
+    b.rateLimitPolicy = rateLimitPolicy;
+    b.maxSubscriptions = maxSubscriptions;
+    b.maxConnections = maxConnections;
+    b.shutdownGrace = shutdownGrace;
+    b.closeTimeout = closeTimeout;
+    b.ioThreads = ioThreads;
+    return b;
+  }
+
+  /** Collects options; {@link #build()} checks them all and reports every bad one at once. */
+  public static final class Builder {
+    private String host = Defaults.HOST;
+    private int wsPort = Defaults.WS_PORT;
+    private int tcpPort = Defaults.TCP_PORT;
+    private int maxMessageSize = Defaults.MAX_MESSAGE_SIZE;
+    private Duration handshakeTimeout = Defaults.HANDSHAKE_TIMEOUT;
+    private Duration heartbeatInterval = Defaults.HEARTBEAT_INTERVAL;
+    private Duration idleTimeout = Defaults.IDLE_TIMEOUT;
+    private Duration writeTimeout = Defaults.WRITE_TIMEOUT;
+    private int outboundQueueBytes = Defaults.OUTBOUND_QUEUE_BYTES;
+    private int outboundQueueMessages = Defaults.OUTBOUND_QUEUE_MESSAGES;
+    private SlowConsumerPolicy slowConsumerPolicy = Defaults.SLOW_CONSUMER_POLICY;
+    private int writeBufferHighWater = Defaults.WRITE_BUFFER_HIGH_WATER;
+    private int rateLimit = Defaults.RATE_LIMIT;
+    private int rateBurst = Defaults.RATE_BURST;
+    private RateLimitPolicy rateLimitPolicy = Defaults.RATE_LIMIT_POLICY;
+    private int maxSubscriptions = Defaults.MAX_SUBSCRIPTIONS;
+    private int maxConnections = Defaults.MAX_CONNECTIONS;
+    private Duration shutdownGrace = Defaults.SHUTDOWN_GRACE;
+    private Duration closeTimeout = Defaults.CLOSE_TIMEOUT;
+    private int ioThreads = Defaults.IO_THREADS;
+
+    private Builder() {}
+
+    public Builder host(String v) { host = v; return this; }
+    public Builder wsPort(int v) { wsPort = v; return this; }
+    public Builder tcpPort(int v) { tcpPort = v; return this; }
+    public Builder maxMessageSize(int v) { maxMessageSize = v; return this; }
+    public Builder handshakeTimeout(Duration v) { handshakeTimeout = v; return this; }
+    public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
+    public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+    public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
+    public Builder outboundQueueBytes(int v) { outboundQueueBytes = v; return this; }
+    public Builder outboundQueueMessages(int v) { outboundQueueMessages = v; return this; }
+    public Builder slowConsumerPolicy(SlowConsumerPolicy v) { slowConsumerPolicy = v; return this; }
+    public Builder writeBufferHighWater(int v) { writeBufferHighWater = v; return this; }
+    public Builder rateLimit(int v) { rateLimit = v; return this; }
+    public Builder rateBurst(int v) { rateBurst = v; return this; }
+    public Builder rateLimitPolicy(RateLimitPolicy v) { rateLimitPolicy = v; return this; }
+    public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+    public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+    public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
+    public Builder ioThreads(int v) { ioThreads = v; return this; }
+
+    /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
+    public Builder set(Option option, String text) {
+      option.apply(this, text);
+      return this;
+    }
+
+    /**
+     * Validates every option.
+     *
+     * @throws IllegalArgumentException naming each option whose value is out of range
+     */
+    public KeelConfig build() {
+      List<String> errors = new ArrayList<>();
+      require(errors, host != null && !host.isBlank(), "host must not be empty");
+      requirePort(errors, "ws-port", wsPort);
+      require(errors, tcpPort >= ANY_FREE_PORT && tcpPort <= 65535,
+          "tcp-port must be between 0 (disabled) and 65535, or -1 (any free port), was " + tcpPort);
+      require(errors, maxMessageSize >= 64 && maxMessageSize <= 16 * 1024 * 1024,
+          "max-message-size must be between 64 bytes and 16MiB, was " + maxMessageSize);
+      requirePositive(errors, "handshake-timeout", handshakeTimeout);
+      requirePositive(errors, "heartbeat-interval", heartbeatInterval);
+      requirePositive(errors, "idle-timeout", idleTimeout);
+      requirePositive(errors, "write-timeout", writeTimeout);
+      requirePositive(errors, "shutdown-grace", shutdownGrace);
+      requirePositive(errors, "close-timeout", closeTimeout);
+      if (heartbeatInterval != null && idleTimeout != null) {
+        require(errors, heartbeatInterval.compareTo(idleTimeout) < 0,
+            "heartbeat-interval (" + Units.formatDuration(heartbeatInterval)
+                + ") must be shorter than idle-timeout (" + Units.formatDuration(idleTimeout)
+                + "), or live peers would be closed as idle");
+      }
+      require(errors, outboundQueueBytes >= maxMessageSize,
+          "outbound-queue-bytes (" + outboundQueueBytes + ") must hold at least one message of"
+              + " max-message-size (" + maxMessageSize + ")");
+      require(errors, outboundQueueMessages >= 1,
+          "outbound-queue-messages must be at least 1, was " + outboundQueueMessages);
+      require(errors, slowConsumerPolicy != null, "slow-consumer-policy must be set");
+      require(errors, writeBufferHighWater >= 1024 && writeBufferHighWater <= 64 * 1024 * 1024,
+          "write-buffer-high-water must be between 1KiB and 64MiB, was " + writeBufferHighWater);
+      require(errors, rateLimit >= 1, "rate-limit must be at least 1 message/s, was " + rateLimit);
+      require(errors, rateBurst >= 1, "rate-burst must be at least 1, was " + rateBurst);
+      require(errors, rateLimitPolicy != null, "rate-limit-policy must be set");
+      require(errors, maxSubscriptions >= 1,
+          "max-subscriptions must be at least 1, was " + maxSubscriptions);
+      require(errors, maxConnections >= 1,
+          "max-connections must be at least 1, was " + maxConnections);
+      require(errors, ioThreads >= 0 && ioThreads <= 256,
+          "io-threads must be between 0 (one per core) and 256, was " + ioThreads);
+      if (!errors.isEmpty()) {
+        throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
+      }
+      return new KeelConfig(host, wsPort, tcpPort, maxMessageSize, handshakeTimeout,
+          heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
+          slowConsumerPolicy, writeBufferHighWater, rateLimit, rateBurst, rateLimitPolicy,
+          maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads);
+    }
+
+    private static void require(List<String> errors, boolean ok, String message) {
+      if (!ok) {
+        errors.add(message);
+      }
+    }
+
+    private static void requirePort(List<String> errors, String name, int port) {
+      require(errors, port >= 0 && port <= 65535,
+          name + " must be between 0 and 65535, was " + port);
+    }
+
+    private static void requirePositive(List<String> errors, String name, Duration d) {
+      require(errors, d != null && !d.isNegative() && !d.isZero(),
+          name + " must be a positive duration, was " + (d == null ? "unset" : Units.formatDuration(d)));
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.keel.pubsub;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Keel's JSON wire protocol (docs/protocol.md): parses requests and writes compact replies.
+ * Thread-safe; Jackson's mapper is shared.
+ */
+public final class Protocol {
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+  private Protocol() {}
+
+  /** One parsed client request; {@code id} and {@code data} are null when absent. */
+  record Request(String op, String topic, JsonNode data, JsonNode id) {}
+
+  static Request parse(byte[] payload) throws ProtocolException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(payload);
+    } catch (IOException e) {
+      throw new ProtocolException("bad_request", "invalid JSON", null);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ProtocolException("bad_request", "a message must be one JSON object", null);
+    }
+    JsonNode id = root.get("id");
+    JsonNode op = root.get("op");
+    if (op == null || !op.isTextual()) {
+      throw new ProtocolException("bad_request", "missing field: op", id);
+    }
+    String opName = op.textValue();
+    return switch (opName) {
+      case "sub", "unsub" -> new Request(opName, topic(root, id), null, id);
+      case "pub" -> new Request(opName, topic(root, id), data(root, id), id);
+      case "echo" -> new Request(opName, null, data(root, id), id);
+      case "ping" -> new Request(opName, null, null, id);
+      default -> throw new ProtocolException("bad_request", "unknown op: " + truncate(opName), id);
+    };
+  }
+
+  /** Parses an HTTP publish body {@code {"topic":T,"data":ANY}}. */
+  static Request parsePublishBody(byte[] body) throws ProtocolException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new ProtocolException("bad_request", "invalid JSON", null);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ProtocolException("bad_request", "the body must be one JSON object", null);
+    }
+    return new Request("pub", topic(root, null), data(root, null), null);
+  }
+
+  private static String topic(JsonNode root, JsonNode id) throws ProtocolException {
+    JsonNode t = root.get("topic");
+    if (t == null || !t.isTextual()) {
+      throw new ProtocolException("bad_request", "missing field: topic", id);
+    }
+    if (!TopicNames.isValid(t.textValue())) {
+      throw new ProtocolException("bad_request",
+          "invalid topic: use 1 to 128 characters from A-Z a-z 0-9 _ . : / -", id);
+    }
+    return t.textValue();
+  }
+
+  private static JsonNode data(JsonNode root, JsonNode id) throws ProtocolException {
+    JsonNode d = root.get("data");
+    if (d == null) {
+      throw new ProtocolException("bad_request", "missing field: data", id);
+    }
+    return d;
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+
+  /** The compact JSON bytes of {@code node}. */
+  static byte[] compact(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code {"op":OP[,"topic":T][,"data":D][,"id":X]}}. */
+  static ByteBuf reply(ByteBufAllocator alloc, String op, String topic, JsonNode data, JsonNode id) {
+    ByteBuf buf = alloc.buffer(64);
+    boolean ok = false;
+    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+      g.writeStartObject();
+      g.writeStringField("op", op);
+      if (topic != null) {
+        g.writeStringField("topic", topic);
+      }
+      if (data != null) {
+        g.writeFieldName("data");
+        g.writeTree(data);
+      }
+      if (id != null) {
+        g.writeFieldName("id");
+        g.writeTree(id);
+      }
+      g.writeEndObject();
+      ok = true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (!ok) {
+        buf.release();
+      }
+    }
+    return buf;
+  }
+
+  /** {@code {"op":"error","code":C,"message":M[,"id":X]}}. */
+  static ByteBuf error(ByteBufAllocator alloc, String code, String message, JsonNode id) {
+    ByteBuf buf = alloc.buffer(96);
+    boolean ok = false;
+    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+      g.writeStartObject();
+      g.writeStringField("op", "error");
+      g.writeStringField("code", code);
+      g.writeStringField("message", message);
+      if (id != null) {
+        g.writeFieldName("id");
+        g.writeTree(id);
+      }
+      g.writeEndObject();
+      ok = true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (!ok) {
+        buf.release();
+      }
+    }
+    return buf;
+  }
+}

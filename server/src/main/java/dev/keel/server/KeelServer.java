@@ -1,0 +1,204 @@
+package dev.keel.server;
+
+import dev.keel.config.KeelConfig;
+import dev.keel.pubsub.PubSubHandler;
+import dev.keel.pubsub.PublishApi;
+import dev.keel.pubsub.TopicRegistry;
+import dev.keel.session.CloseReason;
+import dev.keel.session.ServerContext;
+import dev.keel.session.Session;
+import dev.keel.session.Sessions;
+import dev.keel.session.Stats;
+import dev.keel.transport.tcp.TcpInitializer;
+import dev.keel.transport.ws.WsInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Keel server: the HTTP + WebSocket listener and the framed-TCP listener, sharing one set of
+ * event loops, one topic registry and one connection registry.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (KeelServer server = KeelServer.start(KeelConfig.builder().wsPort(0).tcpPort(0).build())) {
+ *   int port = server.wsPort();
+ *   ...
+ * } // close() drains: queued messages are flushed, clients get close 1001
+ * }</pre>
+ */
+public final class KeelServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KeelServer.class);
+
+  private final KeelConfig config;
+  private final Transport transport = Transport.best();
+  private final Stats stats = new Stats();
+  private final Sessions sessions;
+  // One allocator per server: its figures are this server's alone (tests and the leak check read them).
+  private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
+  private final TopicRegistry topics;
+  private final ServerContext context;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ChannelGroup allChannels = new DefaultChannelGroup("keel", GlobalEventExecutor.INSTANCE);
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private Channel wsListener;
+  private Channel tcpListener;
+
+  private KeelServer(KeelConfig config) {
+    this.config = config;
+    this.sessions = new Sessions(config.maxConnections());
+    this.topics = new TopicRegistry(allocator, stats);
+    this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
+        sessions, stats, allocator);
+    int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+    this.boss = transport.newGroup(1, "keel-accept");
+    this.workers = transport.newGroup(threads, "keel-io");
+  }
+
+  /** Binds both listeners (port 0 picks a free one) and returns the running server. */
+  public static KeelServer start(KeelConfig config) throws InterruptedException {
+    KeelServer server = new KeelServer(config);
+    try {
+      server.bind();
+    } catch (RuntimeException | InterruptedException e) {
+      server.shutdownGroups();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind() throws InterruptedException {
+    wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)))
+        .bind(config.host(), config.wsPort()).sync().channel();
+    if (config.tcpPort() != 0) { // 0 disables TCP; -1 asks for any free port
+      tcpListener = bootstrap(new TcpInitializer(context))
+          .bind(config.host(), Math.max(config.tcpPort(), 0)).sync().channel();
+    }
+    log.info("keel listening: ws+http on {}:{}, framed tcp on {} ({} transport, {} io threads)",
+        config.host(), wsPort(), tcpListener == null ? "-" : config.host() + ":" + tcpPort(),
+        transport.name(), countLoops());
+  }
+
+  private int countLoops() {
+    int n = 0;
+    for (var ignored : workers) {
+      n++;
+    }
+    return n;
+  }
+
+  private ServerBootstrap bootstrap(ChannelInitializer<Channel> initializer) {
+    int high = config.writeBufferHighWater();
+    return new ServerBootstrap()
+        .group(boss, workers)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.ALLOCATOR, allocator)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            allChannels.add(ch);
+            ch.pipeline().addLast(initializer);
+          }
+        });
+  }
+
+  public int wsPort() {
+    return ((InetSocketAddress) wsListener.localAddress()).getPort();
+  }
+
+  /** The framed-TCP port, or -1 when the TCP listener is disabled. */
+  public int tcpPort() {
+    return tcpListener == null ? -1 : ((InetSocketAddress) tcpListener.localAddress()).getPort();
+  }
+
+  public KeelConfig config() {
+    return config;
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  public TopicRegistry topics() {
+    return topics;
+  }
+
+  public PooledByteBufAllocator allocator() {
+    return allocator;
+  }
+
+  /** The event loops that own the connections (for diagnostics and tests). */
+  public EventLoopGroup eventLoops() {
+    return workers;
+  }
+
+  /**
+   * Drains and stops: stops accepting, turns {@code /healthz} to 503, lets every connection flush
+   * its queue and then closes it with 1001, waits up to the shutdown grace, closes what is left,
+   * and stops the event loops. Idempotent; blocks until done.
+   */
+  public void shutdown() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    Duration grace = config.shutdownGrace();
+    log.info("draining {} connections (grace {})", sessions.count(), grace);
+    sessions.startDraining();
+    closeListener(wsListener);
+    closeListener(tcpListener);
+    for (Session s : sessions.all()) {
+      s.eventLoop().execute(() -> s.close(CloseReason.SHUTDOWN));
+    }
+    boolean drained;
+    try {
+      drained = sessions.awaitEmpty(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drained = false;
+    }
+    if (!drained) {
+      log.warn("{} connections still open after the grace period: closing them", sessions.count());
+    }
+    allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    shutdownGroups();
+    log.info("stopped");
+  }
+
+  private static void closeListener(Channel listener) {
+    if (listener != null) {
+      listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void shutdownGroups() {
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+}

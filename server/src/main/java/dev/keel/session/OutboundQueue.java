@@ -1,0 +1,188 @@
+package dev.keel.session;
+
+import dev.keel.config.SlowConsumerPolicy;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One connection's user-space outbound queue: control frames (replies, errors, pongs, heartbeats)
+ * in one lane and data (published messages) in another, bounded together in bytes and messages.
+ *
+ * <p>Control is never dropped and always leaves first. Data that does not fit is handled by the
+ * slow-consumer policy. A control frame that does not fit means the peer has stopped reading even
+ * its replies: the caller closes the connection.
+ *
+ * <p>Owns every buffer it holds: each is released when polled-and-written by the caller, dropped,
+ * or at {@link #releaseAll()}. Not thread-safe: used on the connection's event loop only.
+ */
+final class OutboundQueue {
+  /** What {@link #offerData} did. */
+  enum Offer { QUEUED, QUEUED_AFTER_DROPPING, DROPPED, FULL }
+
+  private final int maxBytes;
+  private final int maxMessages;
+  private final SlowConsumerPolicy policy;
+  private final LongAdder globalQueuedBytes;
+  private final ArrayDeque<Object> control = new ArrayDeque<>(2);
+  private final ArrayDeque<ByteBuf> data = new ArrayDeque<>(4);
+  private long bytes;
+  private long drops;
+  /** How many data messages the last {@link #offerData} call dropped. */
+  private int lastDropped;
+
+  OutboundQueue(int maxBytes, int maxMessages, SlowConsumerPolicy policy, LongAdder globalQueuedBytes) {
+    this.maxBytes = maxBytes;
+    this.maxMessages = maxMessages;
+    this.policy = policy;
+    this.globalQueuedBytes = globalQueuedBytes;
+  }
+
+  /**
+   * Queues a data payload shared with other recipients: on success the queue holds its own
+   * retained duplicate (same memory, own indices); the caller keeps its reference either way.
+   */
+  Offer offerData(ByteBuf shared) {
+    lastDropped = 0;
+    int size = shared.readableBytes();
+    if (fits(size)) {
+      add(shared.retainedDuplicate(), size);
+      return Offer.QUEUED;
+    }
+    switch (policy) {
+      case DISCONNECT:
+        return Offer.FULL;
+      case DROP_NEWEST:
+        dropped(1);
+        return Offer.DROPPED;
+      case DROP_OLDEST:
+      default:
+        if (size > maxBytes) {
+          dropped(1); // can never fit, whatever is dropped
+          return Offer.DROPPED;
+        }
+        while (!fits(size) && !data.isEmpty()) {
+          ByteBuf old = data.pollFirst();
+          take(old.readableBytes());
+          old.release();
+          dropped(1);
+        }
+        if (!fits(size)) {
+          // Control frames alone fill the queue; they cannot be dropped, so this message is.
+          dropped(1);
+          return Offer.DROPPED;
+        }
+        add(shared.retainedDuplicate(), size);
+        return Offer.QUEUED_AFTER_DROPPING;
+    }
+  }
+
+  /**
+   * Queues a control frame, taking ownership. Returns false, having released it, if the queue
+   * already holds the bound: the peer is not reading, and the caller must close the connection.
+   */
+  boolean offerControl(Object frame) {
+    int size = sizeOf(frame);
+    if (bytes + size > maxBytes + (long) maxBytes || count() + 1 > 2L * maxMessages) {
+      // Control may overdraw the data bound up to twice over, never more.
+      ReferenceCountUtil.release(frame);
+      return false;
+    }
+    control.addLast(frame);
+    bytes += size;
+    globalQueuedBytes.add(size);
+    return true;
+  }
+
+  Object pollControl() {
+    Object frame = control.pollFirst();
+    if (frame != null) {
+      take(sizeOf(frame));
+    }
+    return frame;
+  }
+
+  ByteBuf pollData() {
+    ByteBuf buf = data.pollFirst();
+    if (buf != null) {
+      take(buf.readableBytes());
+    }
+    return buf;
+  }
+
+  /** Releases all queued data, keeping control frames. */
+  void releaseData() {
+    ByteBuf buf;
+    while ((buf = data.pollFirst()) != null) {
+      take(buf.readableBytes());
+      buf.release();
+    }
+  }
+
+  /** Releases everything still queued. */
+  void releaseAll() {
+    releaseData();
+    Object frame;
+    while ((frame = control.pollFirst()) != null) {
+      take(sizeOf(frame));
+      ReferenceCountUtil.release(frame);
+    }
+  }
+
+  boolean isEmpty() {
+    return control.isEmpty() && data.isEmpty();
+  }
+
+  boolean hasData() {
+    return !data.isEmpty();
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  int count() {
+    return control.size() + data.size();
+  }
+
+  /** Data messages dropped by policy over this queue's life. */
+  long drops() {
+    return drops;
+  }
+
+  int lastDropped() {
+    return lastDropped;
+  }
+
+  private boolean fits(int size) {
+    return bytes + size <= maxBytes && count() + 1 <= maxMessages;
+  }
+
+  private void add(ByteBuf buf, int size) {
+    data.addLast(buf);
+    bytes += size;
+    globalQueuedBytes.add(size);
+  }
+
+  private void take(int size) {
+    bytes -= size;
+    globalQueuedBytes.add(-size);
+  }
+
+  private void dropped(int n) {
+    drops += n;
+    lastDropped += n;
+  }
+
+  static int sizeOf(Object frame) {
+    if (frame instanceof ByteBuf buf) {
+      return buf.readableBytes();
+    }
+    if (frame instanceof ByteBufHolder holder) {
+      return holder.content().readableBytes();
+    }
+    return 0;
+  }
+}

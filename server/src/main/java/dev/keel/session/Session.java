@@ -1,0 +1,552 @@
+package dev.keel.session;
+
+import dev.keel.config.KeelConfig;
+import dev.keel.config.RateLimitPolicy;
+import dev.keel.limit.TokenBucket;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One established connection, whatever its transport: its bounded outbound queue, its token bucket,
+ * its deadlines, and the one place that ends it and releases what it held.
+ *
+ * <p><b>Threading:</b> a session belongs to its channel's event loop. Every method must be called on
+ * that loop ({@link #eventLoop()}); code on other threads hops there with {@code eventLoop().execute}.
+ * That is why nothing here is synchronized.
+ *
+ * <p><b>Timers:</b> one timer task per session, re-armed at the earliest of the idle, heartbeat,
+ * handshake and write-progress deadlines, and cancelled when the session ends. No thread, and no
+ * task survives the connection.
+ */
+public final class Session {
+  private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+  private final long id;
+  private final Channel channel;
+  private final Wire wire;
+  private final ServerContext server;
+  private final Ticker ticker;
+  private final ReadActivity activity;
+  private final OutboundQueue queue;
+  private final TokenBucket bucket;
+  private final long openedNanos;
+  private final Runnable drainTask = this::drain;
+  private final Runnable tickTask = this::tick;
+  private final Runnable resumeTask = this::resume;
+
+  private boolean established;
+  private ArrayDeque<Inbound> pendingInbound;
+  private ScheduledFuture<?> resumeFuture;
+  private ScheduledFuture<?> timer;
+  private long timerDeadline;
+  private long lastHeartbeatNanos;
+  /** Since when queued output has made no progress; -1 while nothing is pending. */
+  private long stalledSince = -1;
+  private Object stalledOn;
+  private long stalledProgress;
+  private boolean drainScheduled;
+  private CloseReason closeReason;
+  private boolean closeFrameSent;
+  private ScheduledFuture<?> forceClose;
+  private boolean ended;
+  private Object attachment;
+  private long messagesIn;
+  private long messagesOut;
+
+  private record Inbound(byte[] payload, boolean binary) {}
+
+  private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
+      boolean established) {
+    KeelConfig c = server.config();
+    this.id = server.sessions().nextId();
+    this.channel = channel;
+    this.wire = wire;
+    this.server = server;
+    this.ticker = channel.eventLoop().ticker();
+    this.activity = activity;
+    this.queue = new OutboundQueue(c.outboundQueueBytes(), c.outboundQueueMessages(),
+        c.slowConsumerPolicy(), server.stats().queuedBytes);
+    this.bucket = new TokenBucket(c.rateLimit(), c.rateBurst(), ticker);
+    this.openedNanos = ticker.nanoTime();
+    this.lastHeartbeatNanos = openedNanos;
+    this.established = established;
+  }
+
+  /**
+   * Starts a session on an active channel whose {@code max-connections} slot is already reserved
+   * ({@link Sessions#tryReserve()}): the slot is released when the session ends.
+   *
+   * @param established false for framed TCP, whose first frame must arrive within the handshake timeout
+   */
+  public static Session open(Channel channel, Wire wire, ServerContext server,
+      ReadActivity activity, boolean established) {
+    Session s = new Session(channel, wire, server, activity, established);
+    server.sessions().added(s);
+    server.stats().connectionsOpened.increment();
+    s.armTimer(s.openedNanos);
+    try {
+      server.handler().onOpen(s);
+    } catch (RuntimeException e) {
+      log.warn("connection {}: handler failed on open", s.id, e);
+      s.close(CloseReason.ERROR);
+    }
+    return s;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public String transport() {
+    return wire.transport();
+  }
+
+  public SocketAddress remoteAddress() {
+    return channel.remoteAddress();
+  }
+
+  public EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  /** The allocator this connection's buffers come from. */
+  public io.netty.buffer.ByteBufAllocator alloc() {
+    return server.allocator();
+  }
+
+  /** State the application keeps for this connection; dropped with it. */
+  @SuppressWarnings("unchecked")
+  public <T> T attachment() {
+    return (T) attachment;
+  }
+
+  public void attach(Object state) {
+    attachment = state;
+  }
+
+  public boolean isOpen() {
+    return closeReason == null && !ended;
+  }
+
+  public long queuedBytes() {
+    return queue.bytes();
+  }
+
+  public int queuedMessages() {
+    return queue.count();
+  }
+
+  public long drops() {
+    return queue.drops();
+  }
+
+  public long messagesIn() {
+    return messagesIn;
+  }
+
+  public long messagesOut() {
+    return messagesOut;
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  /**
+   * Queues a data message (a published message) under the slow-consumer policy. The payload may be
+   * shared with other recipients: the caller keeps its reference, and the queue takes its own.
+   */
+  public SendResult sendData(ByteBuf shared) {
+    if (closeReason != null || ended) {
+      return SendResult.CLOSED;
+    }
+    switch (queue.offerData(shared)) {
+      case QUEUED:
+        scheduleDrain();
+        return SendResult.QUEUED;
+      case QUEUED_AFTER_DROPPING:
+        server.stats().messagesDropped.add(queue.lastDropped());
+        scheduleDrain();
+        return SendResult.QUEUED;
+      case DROPPED:
+        server.stats().messagesDropped.add(queue.lastDropped());
+        return SendResult.DROPPED;
+      case FULL:
+      default:
+        log.info("connection {} ({}): outbound queue full ({} bytes, {} messages): closing as slow consumer",
+            id, remoteAddress(), queue.bytes(), queue.count());
+        close(CloseReason.SLOW_CONSUMER);
+        return SendResult.CLOSED;
+    }
+  }
+
+  /** Queues a JSON reply or error (control: never dropped, written before data); takes ownership. */
+  public void reply(ByteBuf json) {
+    sendControlFrame(wire.frame(json));
+  }
+
+  /** Queues a transport control frame (e.g. a WebSocket pong); takes ownership. */
+  public void sendControlFrame(Object frame) {
+    if (ended || closeFrameSent) {
+      ReferenceCountUtil.release(frame);
+      return;
+    }
+    if (!queue.offerControl(frame)) {
+      log.info("connection {} ({}): not reading its replies: closing as slow consumer", id, remoteAddress());
+      close(CloseReason.SLOW_CONSUMER);
+      return;
+    }
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (!drainScheduled) {
+      drainScheduled = true;
+      // Runs after the current read batch or fan-out task: one flush for everything queued meanwhile.
+      channel.eventLoop().execute(drainTask);
+    }
+  }
+
+  /** Writes what the channel will take now, control first, and flushes once. */
+  private void drain() {
+    drainScheduled = false;
+    if (ended || closeFrameSent) {
+      return;
+    }
+    boolean wrote = false;
+    while (channel.isWritable()) {
+      Object frame = queue.pollControl();
+      if (frame == null) {
+        ByteBuf data = queue.pollData();
+        if (data == null) {
+          break;
+        }
+        frame = wire.frame(data);
+        messagesOut++;
+      }
+      channel.write(frame, channel.voidPromise());
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+    if (closeReason != null && queue.isEmpty()) {
+      sendCloseFrame();
+      return;
+    }
+    armWriteCheck();
+  }
+
+  /** Called by the transport when the channel's writability changes. */
+  public void writabilityChanged() {
+    if (channel.isWritable()) {
+      drain();
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  /** One decoded inbound message, an exact-size copy. Applies the rate limit, then the handler. */
+  public void onInbound(byte[] payload, boolean binary) {
+    if (closeReason != null || ended) {
+      return;
+    }
+    established = true;
+    if (pendingInbound != null && !pendingInbound.isEmpty()) {
+      pendingInbound.addLast(new Inbound(payload, binary)); // keep order behind what waits
+      server.stats().rateLimited.increment();
+      return;
+    }
+    if (bucket.tryTake()) {
+      deliver(payload, binary);
+      return;
+    }
+    server.stats().rateLimited.increment();
+    if (server.config().rateLimitPolicy() == RateLimitPolicy.DISCONNECT) {
+      log.info("connection {} ({}): over the rate limit: closing", id, remoteAddress());
+      close(CloseReason.RATE_LIMIT);
+      return;
+    }
+    if (pendingInbound == null) {
+      pendingInbound = new ArrayDeque<>(4);
+    }
+    pendingInbound.addLast(new Inbound(payload, binary));
+    // Stop reading: the rest waits in the kernel, and TCP flow control slows the sender. What the
+    // current read already decoded (at most one read's worth) waits in pendingInbound.
+    channel.config().setAutoRead(false);
+    scheduleResume();
+  }
+
+  /** A transport heartbeat from the peer (an empty TCP frame): activity, and a completed handshake. */
+  public void onHeartbeat() {
+    established = true;
+  }
+
+  /** Whether inbound messages are waiting for tokens (reading is paused). */
+  public boolean isThrottled() {
+    return pendingInbound != null && !pendingInbound.isEmpty();
+  }
+
+  private void scheduleResume() {
+    long delay = bucket.nanosUntilNextToken();
+    resumeFuture = channel.eventLoop().schedule(resumeTask, Math.max(delay, 1), TimeUnit.NANOSECONDS);
+  }
+
+  private void resume() {
+    resumeFuture = null;
+    if (closeReason != null || ended) {
+      return;
+    }
+    activity.touch(ticker.nanoTime());
+    Inbound next;
+    while ((next = pendingInbound.peekFirst()) != null && bucket.tryTake()) {
+      pendingInbound.pollFirst();
+      deliver(next.payload(), next.binary());
+      if (closeReason != null) {
+        return;
+      }
+    }
+    if (pendingInbound.isEmpty()) {
+      pendingInbound = null; // a throttled burst should not pin its deque's array
+      channel.config().setAutoRead(true);
+    } else {
+      scheduleResume();
+    }
+  }
+
+  private void deliver(byte[] payload, boolean binary) {
+    messagesIn++;
+    server.stats().messagesReceived.increment();
+    try {
+      server.handler().onMessage(this, payload, binary);
+    } catch (RuntimeException e) {
+      log.warn("connection {}: handler failed on a message: closing", id, e);
+      close(CloseReason.ERROR);
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private void armTimer(long now) {
+    KeelConfig c = server.config();
+    long next = Math.min(activity.lastReadNanos() + c.idleTimeout().toNanos(),
+        lastHeartbeatNanos + c.heartbeatInterval().toNanos());
+    if (!established) {
+      next = Math.min(next, openedNanos + c.handshakeTimeout().toNanos());
+    }
+    if (stalledSince >= 0) {
+      next = Math.min(next, now + writeCheckNanos());
+    }
+    scheduleTimer(now, next);
+  }
+
+  private void scheduleTimer(long now, long deadline) {
+    if (timer != null) {
+      if (timerDeadline <= deadline) {
+        return; // fires soon enough; it re-arms for the rest
+      }
+      timer.cancel(false);
+    }
+    timerDeadline = deadline;
+    timer = channel.eventLoop().schedule(tickTask, Math.max(deadline - now, 1), TimeUnit.NANOSECONDS);
+  }
+
+  private long writeCheckNanos() {
+    return Math.max(1, server.config().writeTimeout().toNanos() / 4);
+  }
+
+  private void tick() {
+    timer = null;
+    if (ended || closeFrameSent) {
+      return;
+    }
+    KeelConfig c = server.config();
+    long now = ticker.nanoTime();
+    if (!established && now - openedNanos >= c.handshakeTimeout().toNanos()) {
+      log.debug("connection {} ({}): no first frame within the handshake timeout", id, remoteAddress());
+      close(CloseReason.HANDSHAKE_TIMEOUT);
+      return;
+    }
+    if (now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
+      log.debug("connection {} ({}): idle for {}: closing", id, remoteAddress(), c.idleTimeout());
+      close(CloseReason.IDLE_TIMEOUT);
+      return;
+    }
+    if (!checkWriteProgress(now)) {
+      log.info("connection {} ({}): no write progress for {}: closing as slow consumer",
+          id, remoteAddress(), c.writeTimeout());
+      close(CloseReason.WRITE_TIMEOUT);
+      return;
+    }
+    if (closeReason == null && now - lastHeartbeatNanos >= c.heartbeatInterval().toNanos()) {
+      lastHeartbeatNanos = now;
+      sendControlFrame(wire.heartbeat());
+    }
+    armTimer(now);
+  }
+
+  private void armWriteCheck() {
+    if (stalledSince >= 0 || !hasPendingWrites()) {
+      return;
+    }
+    long now = ticker.nanoTime();
+    markProgress(now);
+    scheduleTimer(now, now + writeCheckNanos());
+  }
+
+  private boolean hasPendingWrites() {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return !queue.isEmpty() || (out != null && out.totalPendingWriteBytes() > 0);
+  }
+
+  /** Returns false when output has been pending without progress for the write timeout. */
+  private boolean checkWriteProgress(long now) {
+    if (!hasPendingWrites()) {
+      stalledSince = -1;
+      stalledOn = null;
+      return true;
+    }
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    Object current = out == null ? null : out.current();
+    long progress = out == null ? 0 : out.currentProgress();
+    // Progress: the message at the head of the channel buffer changed, or more of it was written.
+    if (stalledSince < 0 || current != stalledOn || progress != stalledProgress) {
+      markProgress(now);
+      return true;
+    }
+    return now - stalledSince < server.config().writeTimeout().toNanos();
+  }
+
+  private void markProgress(long now) {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    stalledSince = now;
+    stalledOn = out == null ? null : out.current();
+    stalledProgress = out == null ? 0 : out.currentProgress();
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Ends the connection for {@code reason}. The peer is told why (WebSocket close code, or a TCP
+   * {@code error} frame). A shutdown flushes queued data first; every other reason discards it.
+   * Safe to call more than once: the first reason wins.
+   */
+  public void close(CloseReason reason) {
+    if (closeReason != null || ended) {
+      return;
+    }
+    closeReason = reason;
+    channel.config().setAutoRead(false);
+    pendingInbound = null;
+    if (resumeFuture != null) {
+      resumeFuture.cancel(false);
+      resumeFuture = null;
+    }
+    if (reason.flushesFirst()) {
+      scheduleDrain(); // the close frame follows the last queued message
+    } else {
+      queue.releaseData();
+      sendCloseFrame();
+    }
+  }
+
+  /** The peer sent a close (WebSocket close frame): answer it and close. */
+  public void peerClosed() {
+    close(CloseReason.CLIENT);
+  }
+
+  private void sendCloseFrame() {
+    if (closeFrameSent) {
+      return;
+    }
+    closeFrameSent = true;
+    // Replies queued before the close still go first, whatever the writability: they are bounded.
+    Object control;
+    while ((control = queue.pollControl()) != null) {
+      channel.write(control, channel.voidPromise());
+    }
+    queue.releaseAll();
+    ByteBuf errorJson = null;
+    if (closeReason.tcpErrorCode() != null) {
+      errorJson = errorJson(server.allocator(), closeReason.tcpErrorCode(), closeReason.wsReason());
+    }
+    Object frame = channel.isActive() ? wire.closeFrame(closeReason, errorJson) : null;
+    if (frame == null) {
+      ReferenceCountUtil.release(errorJson);
+      channel.flush();
+      channel.close();
+      return;
+    }
+    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    // A peer that does not read will never take the close frame: close the socket anyway.
+    forceClose = channel.eventLoop().schedule(() -> {
+      forceClose = null;
+      channel.close();
+    }, server.config().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The channel has closed: releases everything the session held and tells the handler, once.
+   * Called by the transport from {@code channelInactive}.
+   */
+  public void ended() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (closeReason == null) {
+      closeReason = CloseReason.CLIENT;
+    }
+    cancel(timer);
+    cancel(resumeFuture);
+    cancel(forceClose);
+    timer = null;
+    resumeFuture = null;
+    forceClose = null;
+    stalledOn = null;
+    pendingInbound = null;
+    queue.releaseAll();
+    server.stats().closed(closeReason);
+    server.sessions().removed(this);
+    try {
+      server.handler().onClose(this, closeReason);
+    } catch (RuntimeException e) {
+      log.warn("connection {}: handler failed on close", id, e);
+    }
+    attachment = null;
+  }
+
+  /** Why the session closed or is closing; null while open. */
+  public CloseReason closeReason() {
+    return closeReason;
+  }
+
+  private static void cancel(ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  /** {@code {"op":"error","code":C,"message":M}} for codes and messages that need no escaping. */
+  static ByteBuf errorJson(io.netty.buffer.ByteBufAllocator alloc, String code, String message) {
+    String json = "{\"op\":\"error\",\"code\":\"" + code + "\",\"message\":\"" + message + "\"}";
+    ByteBuf buf = alloc.buffer(json.length());
+    buf.writeCharSequence(json, StandardCharsets.US_ASCII);
+    return buf;
+  }
+
+  @Override
+  public String toString() {
+    return "connection " + id + " (" + transport() + " " + remoteAddress() + ")";
+  }
+}

@@ -1,0 +1,117 @@
+package dev.keel.session;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The live connections of one server, and the {@code max-connections} bound. A slot is reserved
+ * before a connection is established (so the bound can refuse it) and released exactly once when it ends.
+ *
+ * <p>Thread-safe: event loops add and remove; the shutdown thread waits for it to empty.
+ */
+public final class Sessions {
+  private final int maxConnections;
+  private final ConcurrentHashMap<Long, Session> live = new ConcurrentHashMap<>();
+  private final AtomicLong nextId = new AtomicLong();
+  /** Reserved slots: established sessions plus handshakes under way. */
+  private final AtomicLong reserved = new AtomicLong();
+  // Only the shutdown path waits on this; event loops signal it without waiting (tryLock would also do).
+  private final ReentrantLock emptyLock = new ReentrantLock();
+  private final Condition emptied = emptyLock.newCondition();
+  private volatile boolean draining;
+
+  public Sessions(int maxConnections) {
+    this.maxConnections = maxConnections;
+  }
+
+  /** Takes a slot if the server is under {@code max-connections}. */
+  public boolean tryReserve() {
+    while (!draining) {
+      long n = reserved.get();
+      if (n >= maxConnections) {
+        return false;
+      }
+      if (reserved.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** From now on no connection is admitted; {@code /healthz} reports draining. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Gives back a slot taken by {@link #tryReserve()} that never became a session. */
+  public void unreserve() {
+    if (reserved.decrementAndGet() == 0) {
+      signalEmpty();
+    }
+  }
+
+  long nextId() {
+    return nextId.incrementAndGet();
+  }
+
+  void added(Session s) {
+    live.put(s.id(), s);
+  }
+
+  /** Removes an ended session and frees its slot. */
+  void removed(Session s) {
+    live.remove(s.id());
+    unreserve();
+  }
+
+  /** Established connections. */
+  public int count() {
+    return live.size();
+  }
+
+  /** Slots in use, handshakes under way included. */
+  public long reserved() {
+    return reserved.get();
+  }
+
+  public Collection<Session> all() {
+    return Collections.unmodifiableCollection(live.values());
+  }
+
+  /** Waits until no slot is in use, or the timeout passes; returns whether it emptied. */
+  public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    emptyLock.lock();
+    try {
+      while (reserved.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        emptied.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      emptyLock.unlock();
+    }
+  }
+
+  private void signalEmpty() {
+    // Held only for the signal itself; the waiter releases it while it waits.
+    emptyLock.lock();
+    try {
+      emptied.signalAll();
+    } finally {
+      emptyLock.unlock();
+    }
+  }
+}

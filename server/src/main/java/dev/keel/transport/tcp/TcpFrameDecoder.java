@@ -1,0 +1,67 @@
+package dev.keel.transport.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits the framed-TCP stream: a 4-byte unsigned big-endian length N, then N bytes of JSON.
+ * Emits each payload as an exact-size {@code byte[]} (nothing downstream retains a slice of the
+ * pooled read buffer), {@link #HEARTBEAT} for N = 0, and {@link #TOO_LARGE} once for a frame over
+ * the limit, after which it discards all input: the connection is being closed.
+ *
+ * <p>The length is checked before any payload is buffered, so an oversized frame costs four bytes.
+ */
+final class TcpFrameDecoder extends ByteToMessageDecoder {
+  /** An empty frame: a heartbeat from the peer. */
+  static final Object HEARTBEAT = new Object() {
+    @Override
+    public String toString() {
+      return "HEARTBEAT";
+    }
+  };
+  /** A frame announced a length over the limit. */
+  static final Object TOO_LARGE = new Object() {
+    @Override
+    public String toString() {
+      return "TOO_LARGE";
+    }
+  };
+
+  private final int maxMessageSize;
+  private boolean discarding;
+
+  TcpFrameDecoder(int maxMessageSize) {
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (discarding) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    if (in.readableBytes() < 4) {
+      return;
+    }
+    long length = in.getUnsignedInt(in.readerIndex());
+    if (length > maxMessageSize) {
+      discarding = true;
+      in.skipBytes(in.readableBytes());
+      out.add(TOO_LARGE);
+      return;
+    }
+    if (in.readableBytes() < 4 + length) {
+      return;
+    }
+    in.skipBytes(4);
+    if (length == 0) {
+      out.add(HEARTBEAT);
+      return;
+    }
+    byte[] payload = new byte[(int) length];
+    in.readBytes(payload);
+    out.add(payload);
+  }
+}

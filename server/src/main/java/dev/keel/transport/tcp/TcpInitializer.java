@@ -1,0 +1,29 @@
+package dev.keel.transport.tcp;
+
+import dev.keel.session.ReadActivity;
+import dev.keel.session.ServerContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.LengthFieldPrepender;
+
+/** The framed-TCP pipeline; nothing but its shape lives here. */
+public final class TcpInitializer extends ChannelInitializer<Channel> {
+  /** Stateless and sharable: one for all channels. */
+  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(4);
+
+  private final ServerContext server;
+
+  public TcpInitializer(ServerContext server) {
+    this.server = server;
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    ReadActivity activity = new ReadActivity();
+    ch.pipeline()
+        .addLast("activity", activity)
+        .addLast("frame-decoder", new TcpFrameDecoder(server.config().maxMessageSize()))
+        .addLast("frame-encoder", PREPENDER)
+        .addLast("session", new TcpSessionHandler(server, activity));
+  }
+}

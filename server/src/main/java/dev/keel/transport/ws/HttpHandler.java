@@ -1,0 +1,184 @@
+package dev.keel.transport.ws;
+
+import dev.keel.pubsub.PublishApi;
+import dev.keel.session.CloseReason;
+import dev.keel.session.ReadActivity;
+import dev.keel.session.ServerContext;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP side of the WebSocket port: {@code GET /ws} (upgrade), {@code POST /api/publish},
+ * {@code GET /healthz}. An HTTP connection must complete each request within the handshake timeout;
+ * after a successful upgrade this handler replaces itself with the WebSocket session.
+ */
+final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  static final String WS_PATH = "/ws";
+
+  private final ServerContext server;
+  private final PublishApi publishApi;
+  private final ReadActivity activity;
+  private final WebSocketServerHandshakerFactory handshakers;
+  private ScheduledFuture<?> deadline;
+
+  HttpHandler(ServerContext server, PublishApi publishApi, ReadActivity activity) {
+    this.server = server;
+    this.publishApi = publishApi;
+    this.activity = activity;
+    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(server.config().maxMessageSize())
+        .allowExtensions(false)
+        .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
+        .build();
+    this.handshakers = new WebSocketServerHandshakerFactory(WS_PATH, null, decoder);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    armDeadline(ctx);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancelDeadline();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelDeadline();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    cancelDeadline();
+    if (!req.decoderResult().isSuccess()) {
+      respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad_request\",\"message\":\"malformed HTTP request\"}", true);
+      return;
+    }
+    String path = new QueryStringDecoder(req.uri()).path();
+    switch (path) {
+      case WS_PATH -> upgrade(ctx, req);
+      case "/healthz" -> {
+        if (server.sessions().isDraining()) {
+          respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", false);
+        } else {
+          respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}", false);
+        }
+      }
+      case "/api/publish" -> publish(ctx, req);
+      default -> respond(ctx, req, HttpResponseStatus.NOT_FOUND,
+          "{\"error\":\"not_found\",\"message\":\"no such path\"}", false);
+    }
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!HttpMethod.GET.equals(req.method())
+        || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "{\"error\":\"bad_request\",\"message\":\"" + WS_PATH + " takes a WebSocket upgrade\"}", true);
+      return;
+    }
+    if (server.sessions().isDraining()) {
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", true);
+      return;
+    }
+    if (!server.sessions().tryReserve()) {
+      server.stats().closed(CloseReason.SERVER_FULL);
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "{\"error\":\"limit_exceeded\",\"message\":\"server full, try again later\"}", true);
+      return;
+    }
+    WebSocketServerHandshaker handshaker = handshakers.newHandshaker(req);
+    if (handshaker == null) {
+      server.sessions().unreserve();
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler gives way to
+    // the message aggregator and the session. The session now owns the reserved slot.
+    handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    WsSessionHandler session = WsSessionHandler.open(ctx, server, activity);
+    ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
+    ctx.pipeline().replace(this, "ws-aggregator",
+        new WebSocketFrameAggregator(server.config().maxMessageSize()));
+  }
+
+  private void publish(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!HttpMethod.POST.equals(req.method())) {
+      respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED,
+          "{\"error\":\"bad_request\",\"message\":\"use POST\"}", false);
+      return;
+    }
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    HttpVersion version = req.protocolVersion();
+    String error = publishApi.publish(body, delivered -> ctx.executor().execute(() ->
+        respond(ctx, version, keepAlive, HttpResponseStatus.OK, "{\"delivered\":" + delivered + "}", false)));
+    if (error != null) {
+      respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error, false);
+    }
+  }
+
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status,
+      String json, boolean close) {
+    respond(ctx, req.protocolVersion(), HttpUtil.isKeepAlive(req), status, json, close);
+  }
+
+  private void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive,
+      HttpResponseStatus status, String json, boolean close) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(version, status,
+        Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    HttpUtil.setContentLength(res, res.content().readableBytes());
+    boolean closeAfter = close || !keepAlive || server.sessions().isDraining();
+    HttpUtil.setKeepAlive(res, !closeAfter);
+    if (closeAfter) {
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(res);
+      armDeadline(ctx); // the next request must come within the handshake timeout too
+    }
+  }
+
+  private void armDeadline(ChannelHandlerContext ctx) {
+    cancelDeadline();
+    deadline = ctx.executor().schedule(() -> {
+      deadline = null;
+      server.stats().closed(CloseReason.HANDSHAKE_TIMEOUT);
+      ctx.close();
+    }, server.config().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelDeadline() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.keel.transport.ws;
+
+import dev.keel.session.CloseReason;
+import dev.keel.session.ReadActivity;
+import dev.keel.session.ServerContext;
+import dev.keel.session.Session;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects an upgraded WebSocket channel to its {@link Session}. Each text or binary message is
+ * copied to an exact-size array and its pooled frame released right here, so nothing downstream
+ * can pin a read buffer.
+ */
+final class WsSessionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
+
+  private final Session session;
+
+  WsSessionHandler(Session session) {
+    this.session = session;
+  }
+
+  static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity) {
+    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof TextWebSocketFrame text) {
+        session.onInbound(ByteBufUtil.getBytes(text.content()), false);
+      } else if (msg instanceof BinaryWebSocketFrame binary) {
+        session.onInbound(ByteBufUtil.getBytes(binary.content()), true);
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        session.sendControlFrame(new PongWebSocketFrame(ping.content().retain()));
+      } else if (msg instanceof CloseWebSocketFrame) {
+        session.peerClosed();
+      }
+      // Pongs need nothing: ReadActivity has already counted their bytes.
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    session.writabilityChanged();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    session.ended();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      session.close(CloseReason.TOO_LARGE); // a fragmented message over max-message-size
+    } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      if (WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus())) {
+        session.close(CloseReason.TOO_LARGE);
+      } else {
+        log.debug("{}: protocol violation: {}", session, cause.getMessage());
+        session.close(CloseReason.PROTOCOL_ERROR);
+      }
+    } else if (cause instanceof IOException) {
+      ctx.close(); // reset by peer and the like: the client ended it
+    } else {
+      log.warn("{}: unexpected error: closing", session, cause);
+      session.close(CloseReason.ERROR);
+    }
+  }
+}
