@@ -1,0 +1,157 @@
+package dev.keel.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A real WebSocket client (the JDK's java.net.http) that collects what the server sends. */
+public final class WsClient implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** How a connection ended: the close code and reason, or code -1 with the error for an abort. */
+  public record Closed(int code, String reason) {}
+
+  private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+  private final WebSocket ws;
+
+  private WsClient(WebSocket ws) {
+    this.ws = ws;
+  }
+
+  public static WsClient connect(int port) {
+    return connect(port, "");
+  }
+
+  public static WsClient connect(int port, String query) {
+    Listener listener = new Listener();
+    try {
+      WebSocket ws = HTTP.newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + query), listener)
+          .get(20, TimeUnit.SECONDS);
+      return listener.client;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("WebSocket connect failed: " + e.getMessage(), e);
+    }
+  }
+
+  public void send(String text) {
+    ws.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  public void sendBinary(byte[] bytes) {
+    ws.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /** The next text message, or fails after the timeout. */
+  public String next(Duration timeout) {
+    try {
+      String m = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (m == null) {
+        throw new AssertionError("no message within " + timeout + (closed.isDone() ? "; closed: " + closed.join() : ""));
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String next() {
+    return next(Duration.ofSeconds(10));
+  }
+
+  public JsonNode nextJson() {
+    return parse(next());
+  }
+
+  /** A message already received, or null. */
+  public String poll() {
+    return messages.poll();
+  }
+
+  public static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for the server to close the connection. */
+  public Closed awaitClose(Duration timeout) {
+    return closed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public CompletableFuture<Closed> closedFuture() {
+    return closed;
+  }
+
+  /** Normal close (1000). */
+  @Override
+  public void close() {
+    if (!ws.isOutputClosed()) {
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
+    }
+  }
+
+  /** Drops the TCP connection without a close frame. */
+  public void abort() {
+    ws.abort();
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    WsClient client;
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      client = new WsClient(webSocket);
+      webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        client.messages.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      client.closed.complete(new Closed(statusCode, reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      client.closed.complete(new Closed(-1, String.valueOf(error)));
+    }
+  }
+}
