@@ -1,0 +1,106 @@
+package dev.keel.testing;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * A WebSocket peer with no manners: it completes the upgrade by hand and then does only what the
+ * test says (in particular it never answers pings). For half-open and misbehaving-peer tests.
+ */
+public final class RawWebSocket implements AutoCloseable {
+  /** One server frame: opcode and payload (unfragmented, server frames are unmasked). */
+  public record Frame(int opcode, byte[] payload) {
+    public int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+    }
+  }
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  public static RawWebSocket connect(int port) throws IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.setSoTimeout(10_000);
+    RawWebSocket ws = new RawWebSocket(s);
+    String key = Base64.getEncoder().encodeToString("keel-test-key-16".getBytes(StandardCharsets.US_ASCII));
+    ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    ws.out.flush();
+    String status = ws.readLine();
+    if (!status.startsWith("HTTP/1.1 101")) {
+      s.close();
+      throw new IOException("upgrade refused: " + status);
+    }
+    while (!ws.readLine().isEmpty()) {
+      // skip headers
+    }
+    return ws;
+  }
+
+  private String readLine() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString();
+  }
+
+  public Frame readFrame() throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    byte[] payload = new byte[(int) len];
+    in.readFully(payload);
+    return new Frame(b0 & 0x0f, payload);
+  }
+
+  /** Sends one masked text frame (what a browser sends). */
+  public void sendText(String text) throws IOException {
+    byte[] p = text.getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+    f.write(0x81);
+    if (p.length < 126) {
+      f.write(0x80 | p.length);
+    } else {
+      f.write(0x80 | 126);
+      f.write(p.length >>> 8);
+      f.write(p.length & 0xff);
+    }
+    byte[] mask = {1, 2, 3, 4};
+    f.write(mask);
+    for (int i = 0; i < p.length; i++) {
+      f.write(p[i] ^ mask[i & 3]);
+    }
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  public Socket socket() {
+    return socket;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
