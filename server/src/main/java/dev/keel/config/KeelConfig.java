@@ -25,6 +25,7 @@ public record KeelConfig(
     int outboundQueueMessages,
     SlowConsumerPolicy slowConsumerPolicy,
     int writeBufferHighWater,
+    int socketSendBuffer,
     int rateLimit,
     int rateBurst,
     RateLimitPolicy rateLimitPolicy,
@@ -52,6 +53,8 @@ public record KeelConfig(
     public static final SlowConsumerPolicy SLOW_CONSUMER_POLICY = SlowConsumerPolicy.DISCONNECT;
     /** Netty's channel buffer stops taking writes above this; the user-space queue holds the rest. */
     public static final int WRITE_BUFFER_HIGH_WATER = 64 * 1024;
+    /** 0 leaves SO_SNDBUF to the kernel's auto-tuning (bounded by net.ipv4.tcp_wmem). */
+    public static final int SOCKET_SEND_BUFFER = 0;
     public static final int RATE_LIMIT = 200;
     public static final int RATE_BURST = 400;
     public static final RateLimitPolicy RATE_LIMIT_POLICY = RateLimitPolicy.THROTTLE;
@@ -88,6 +91,7 @@ public record KeelConfig(
     b.outboundQueueMessages = outboundQueueMessages;
     b.slowConsumerPolicy = slowConsumerPolicy;
     b.writeBufferHighWater = writeBufferHighWater;
+    b.socketSendBuffer = socketSendBuffer;
     b.rateLimit = rateLimit;
     b.rateBurst = rateBurst;
     b.rateLimitPolicy = rateLimitPolicy;
@@ -113,6 +117,7 @@ public record KeelConfig(
     private int outboundQueueMessages = Defaults.OUTBOUND_QUEUE_MESSAGES;
     private SlowConsumerPolicy slowConsumerPolicy = Defaults.SLOW_CONSUMER_POLICY;
     private int writeBufferHighWater = Defaults.WRITE_BUFFER_HIGH_WATER;
+    private int socketSendBuffer = Defaults.SOCKET_SEND_BUFFER;
     private int rateLimit = Defaults.RATE_LIMIT;
     private int rateBurst = Defaults.RATE_BURST;
     private RateLimitPolicy rateLimitPolicy = Defaults.RATE_LIMIT_POLICY;
@@ -136,6 +141,7 @@ public record KeelConfig(
     public Builder outboundQueueMessages(int v) { outboundQueueMessages = v; return this; }
     public Builder slowConsumerPolicy(SlowConsumerPolicy v) { slowConsumerPolicy = v; return this; }
     public Builder writeBufferHighWater(int v) { writeBufferHighWater = v; return this; }
+    public Builder socketSendBuffer(int v) { socketSendBuffer = v; return this; }
     public Builder rateLimit(int v) { rateLimit = v; return this; }
     public Builder rateBurst(int v) { rateBurst = v; return this; }
     public Builder rateLimitPolicy(RateLimitPolicy v) { rateLimitPolicy = v; return this; }
@@ -184,6 +190,8 @@ public record KeelConfig(
       require(errors, slowConsumerPolicy != null, "slow-consumer-policy must be set");
       require(errors, writeBufferHighWater >= 1024 && writeBufferHighWater <= 64 * 1024 * 1024,
           "write-buffer-high-water must be between 1KiB and 64MiB, was " + writeBufferHighWater);
+      require(errors, socketSendBuffer == 0 || (socketSendBuffer >= 1024 && socketSendBuffer <= 64 * 1024 * 1024),
+          "socket-send-buffer must be 0 (kernel default) or between 1KiB and 64MiB, was " + socketSendBuffer);
       require(errors, rateLimit >= 1, "rate-limit must be at least 1 message/s, was " + rateLimit);
       require(errors, rateBurst >= 1, "rate-burst must be at least 1, was " + rateBurst);
       require(errors, rateLimitPolicy != null, "rate-limit-policy must be set");
@@ -198,7 +206,7 @@ public record KeelConfig(
       }
       return new KeelConfig(host, wsPort, tcpPort, maxMessageSize, handshakeTimeout,
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
-          slowConsumerPolicy, writeBufferHighWater, rateLimit, rateBurst, rateLimitPolicy,
+          slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
           maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads);
     }
 

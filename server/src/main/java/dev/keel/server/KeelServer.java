@@ -103,7 +103,7 @@ public final class KeelServer implements AutoCloseable {
 
   private ServerBootstrap bootstrap(ChannelInitializer<Channel> initializer) {
     int high = config.writeBufferHighWater();
-    return new ServerBootstrap()
+    ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 4096)
@@ -118,6 +118,10 @@ public final class KeelServer implements AutoCloseable {
             ch.pipeline().addLast(initializer);
           }
         });
+    if (config.socketSendBuffer() > 0) {
+      b.childOption(ChannelOption.SO_SNDBUF, config.socketSendBuffer());
+    }
+    return b;
   }
 
   public int wsPort() {
