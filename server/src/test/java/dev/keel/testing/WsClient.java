@@ -38,7 +38,16 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static WsClient connect(int port, String query) {
-    Listener listener = new Listener();
+    return connect(port, query, false);
+  }
+
+  /** A client that reads nothing until {@link #resume()}: the server's data backs up behind it. */
+  public static WsClient connectPaused(int port) {
+    return connect(port, "", true);
+  }
+
+  private static WsClient connect(int port, String query, boolean paused) {
+    Listener listener = new Listener(paused);
     try {
       WebSocket ws = HTTP.newWebSocketBuilder()
           .connectTimeout(Duration.ofSeconds(10))
@@ -122,14 +131,26 @@ public final class WsClient implements AutoCloseable {
     ws.abort();
   }
 
+  /** Starts reading after {@link #connectPaused}. */
+  public void resume() {
+    ws.request(Long.MAX_VALUE);
+  }
+
   private static final class Listener implements WebSocket.Listener {
     WsClient client;
+    private final boolean paused;
     private final StringBuilder partial = new StringBuilder();
+
+    Listener(boolean paused) {
+      this.paused = paused;
+    }
 
     @Override
     public void onOpen(WebSocket webSocket) {
       client = new WsClient(webSocket);
-      webSocket.request(1);
+      if (!paused) {
+        webSocket.request(Long.MAX_VALUE);
+      }
     }
 
     @Override
@@ -139,7 +160,6 @@ public final class WsClient implements AutoCloseable {
         client.messages.add(partial.toString());
         partial.setLength(0);
       }
-      webSocket.request(1);
       return null;
     }
 
