@@ -487,12 +487,13 @@ public final class Session {
       channel.close();
       return;
     }
-    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
-    // A peer that does not read will never take the close frame: close the socket anyway.
+    // A peer that does not read will never take the close frame: close the socket anyway. Armed
+    // before the write, which may close the channel and end the session (cancelling it) at once.
     forceClose = channel.eventLoop().schedule(() -> {
       forceClose = null;
       channel.close();
     }, server.config().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
