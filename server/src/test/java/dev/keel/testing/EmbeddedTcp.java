@@ -165,11 +165,28 @@ public final class EmbeddedTcp {
       }
     }
 
-    /** Closes the channel (the peer goes away) and releases whatever is left in it. */
+    /**
+     * The peer goes away: closes the channel through its {@code Unsafe}, as a transport does on a
+     * reset, and runs the tasks that causes. {@link EmbeddedChannel#close()} is not used because it
+     * cancels every scheduled task of the loop, which would hide a task the session failed to cancel.
+     */
+    public Client peerClose() {
+      if (channel.isOpen()) {
+        channel.unsafe().close(channel.voidPromise());
+      }
+      channel.runPendingTasks();
+      return this;
+    }
+
+    /** Whether a task is still scheduled on this connection's loop (none should be once it closed). */
+    public boolean hasScheduledTasks() {
+      return channel.runScheduledPendingTasks() != -1;
+    }
+
+    /** Closes the channel as the peer would, then releases whatever is left in it. */
     @Override
     public void close() {
-      channel.close();
-      channel.runPendingTasks();
+      peerClose();
       collect();
       channel.finishAndReleaseAll();
     }
