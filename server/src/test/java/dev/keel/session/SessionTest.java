@@ -345,6 +345,52 @@ class SessionTest {
     assertClosedWithError(c, frames, "slow_consumer");
   }
 
+  // ---------------------------------------------------------------- shutdown
+
+  private Session onlySession() {
+    assertThat(server.sessions.all()).as("live sessions").hasSize(1);
+    return server.sessions.all().iterator().next();
+  }
+
+  @Test
+  void shutdown_flushesQueuedDataThenErrorShutdown() {
+    Client c = connect().send("{\"op\":\"sub\",\"topic\":\"t\"}");
+    c.messages();
+    setWritable(c, false);
+    publish("t", 2);
+    c.channel.runPendingTasks();
+    assertThat(server.stats.queuedBytes.sum()).as("queued bytes before the shutdown").isPositive();
+    onlySession().close(CloseReason.SHUTDOWN);
+    c.channel.runPendingTasks();
+    assertThat(c.channel.isOpen()).as("channel open while shutdown waits for queued data").isTrue();
+    setWritable(c, true);
+    List<String> frames = c.frames();
+    assertThat(frames).as("frames: two msgs, then the error").hasSize(3);
+    assertThat(EmbeddedTcp.json(frames.get(0)).path("seq").asLong()).as("seq of the first flushed msg").isEqualTo(1);
+    assertThat(EmbeddedTcp.json(frames.get(1)).path("seq").asLong()).as("seq of the second flushed msg").isEqualTo(2);
+    assertClosedWithError(c, frames, "shutdown");
+    assertThat(server.stats.closedCount(CloseReason.SHUTDOWN)).as("closed for shutdown").isEqualTo(1);
+  }
+
+  @Test
+  void shutdown_peerNotReading_drainEndsAtTheWriteTimeout() {
+    Client c = connect().send("{\"op\":\"sub\",\"topic\":\"t\"}");
+    c.messages();
+    setWritable(c, false);
+    publish("t", 2);
+    c.channel.runPendingTasks();
+    assertThat(server.stats.queuedBytes.sum()).as("queued bytes before the shutdown").isPositive();
+    onlySession().close(CloseReason.SHUTDOWN);
+    c.advance(Duration.ofSeconds(9));
+    assertThat(c.channel.isOpen()).as("channel open 9s into the drain, write timeout 10s").isTrue();
+    c.advance(Duration.ofSeconds(2), Duration.ofMillis(100));
+    c.advance(Duration.ofSeconds(2), Duration.ofMillis(100)); // past the close timeout too
+    assertThat(c.channel.isOpen())
+        .as("channel open 13s into a shutdown drain of a peer that reads nothing (write timeout 10s)").isFalse();
+    List<String> frames = c.frames();
+    assertThat(codeOf(frames.get(frames.size() - 1))).as("code of the last frame").isEqualTo("shutdown");
+  }
+
   // ---------------------------------------------------------------- clean-up
 
   @Test
