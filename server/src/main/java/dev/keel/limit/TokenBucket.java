@@ -67,6 +67,12 @@ public final class TokenBucket {
 
   private void refill() {
     long now = ticker.nanoTime();
+    if (tokens >= capacity) {
+      // A full bucket earns nothing: time spent full must not count toward the token after the
+      // next take, or burst + 1 messages could pass in an instant.
+      creditedUpTo = now;
+      return;
+    }
     long elapsed = now - creditedUpTo;
     if (elapsed < nanosPerToken) {
       return;

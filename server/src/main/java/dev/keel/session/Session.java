@@ -374,18 +374,18 @@ public final class Session {
     long now = ticker.nanoTime();
     if (!established && now - openedNanos >= c.handshakeTimeout().toNanos()) {
       log.debug("connection {} ({}): no first frame within the handshake timeout", id, remoteAddress());
-      close(CloseReason.HANDSHAKE_TIMEOUT);
+      expire(CloseReason.HANDSHAKE_TIMEOUT);
       return;
     }
     if (now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
       log.debug("connection {} ({}): idle for {}: closing", id, remoteAddress(), c.idleTimeout());
-      close(CloseReason.IDLE_TIMEOUT);
+      expire(CloseReason.IDLE_TIMEOUT);
       return;
     }
     if (!checkWriteProgress(now)) {
       log.info("connection {} ({}): no write progress for {}: closing as slow consumer",
           id, remoteAddress(), c.writeTimeout());
-      close(CloseReason.WRITE_TIMEOUT);
+      expire(CloseReason.WRITE_TIMEOUT);
       return;
     }
     if (closeReason == null && now - lastHeartbeatNanos >= c.heartbeatInterval().toNanos()) {
@@ -393,6 +393,19 @@ public final class Session {
       sendControlFrame(wire.heartbeat());
     }
     armTimer(now);
+  }
+
+  /**
+   * A deadline passed. During a drain (a shutdown flushing its queue) {@link #close} would do
+   * nothing, so the drain is ended instead: the rest of the queue is discarded and the close frame sent.
+   */
+  private void expire(CloseReason reason) {
+    if (closeReason != null) {
+      queue.releaseData();
+      sendCloseFrame();
+      return;
+    }
+    close(reason);
   }
 
   private void armWriteCheck() {
@@ -487,12 +500,13 @@ public final class Session {
       channel.close();
       return;
     }
-    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
-    // A peer that does not read will never take the close frame: close the socket anyway.
+    // A peer that does not read will never take the close frame: close the socket anyway. Armed
+    // before the write, which may close the channel and end the session (cancelling it) at once.
     forceClose = channel.eventLoop().schedule(() -> {
       forceClose = null;
       channel.close();
     }, server.config().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**

@@ -1,0 +1,105 @@
+package dev.keel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.config.KeelConfig;
+import dev.keel.config.Option;
+import dev.keel.config.SlowConsumerPolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+class MainTest {
+  @TempDir Path dir;
+
+  private static KeelConfig configOf(String... args) {
+    ParseResult parsed = Main.commandLine().parseArgs(args);
+    assertThat(parsed.hasSubcommand()).as("`keel %s` has the serve subcommand", String.join(" ", args))
+        .isTrue();
+    return Main.configFrom(parsed.subcommand());
+  }
+
+  @Test
+  void serveUsage_listsEveryOptionWithItsDefault() {
+    CommandLine serve = Main.commandLine().getSubcommands().get("serve");
+    String usage = serve.getUsageMessage(CommandLine.Help.Ansi.OFF);
+    KeelConfig defaults = KeelConfig.builder().build();
+    for (Option o : Option.values()) {
+      assertThat(usage).as("`keel serve --help` lists --%s", o.key()).contains("--" + o.key() + "=");
+    }
+    assertThat(usage).as("`keel serve --help` lists --config").contains("--config=FILE");
+    assertThat(usage.replaceAll("\\s+", " "))
+        .as("`keel serve --help` shows the idle-timeout default")
+        .contains("Default: " + Option.IDLE_TIMEOUT.valueIn(defaults) + ".");
+  }
+
+  @Test
+  void configFrom_flags_setOptions() {
+    KeelConfig c = configOf("serve", "--ws-port", "0", "--tcp-port=-1", "--max-message-size", "1MiB",
+        "--outbound-queue-bytes", "4MiB", "--slow-consumer-policy", "drop-newest");
+    assertThat(c.wsPort()).as("--ws-port").isZero();
+    assertThat(c.tcpPort()).as("--tcp-port").isEqualTo(-1);
+    assertThat(c.maxMessageSize()).as("--max-message-size").isEqualTo(1024 * 1024);
+    assertThat(c.outboundQueueBytes()).as("--outbound-queue-bytes").isEqualTo(4 * 1024 * 1024);
+    assertThat(c.slowConsumerPolicy()).as("--slow-consumer-policy").isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
+  }
+
+  @Test
+  void configFrom_flagsOverrideTheConfigFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("keel.yml"), """
+        ws-port: 1111
+        idle-timeout: 90s
+        rate-limit: 5
+        """);
+    KeelConfig c = configOf("serve", "--config", file.toString(), "--ws-port", "2222", "--rate-limit", "7");
+    assertThat(c.wsPort()).as("--ws-port given on the command line wins over the file").isEqualTo(2222);
+    assertThat(c.rateLimit()).as("--rate-limit given on the command line wins over the file").isEqualTo(7);
+    assertThat(c.idleTimeout()).as("idle-timeout only in the file is taken from it")
+        .isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void configFrom_badFlag_failsNamingTheOption() {
+    assertThatThrownBy(() -> configOf("serve", "--idle-timeout", "soon"))
+        .as("--idle-timeout soon")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("idle-timeout: ");
+  }
+
+  @Test
+  void run_invalidConfig_exitsWith2AndNamesTheOption() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"serve", "--rate-burst", "0"}, new PrintWriter(out, true),
+        new PrintWriter(err, true));
+    assertThat(code).as("exit code of `keel serve --rate-burst 0`").isEqualTo(2);
+    assertThat(err.toString()).as("stderr of `keel serve --rate-burst 0`").contains("rate-burst");
+  }
+
+  @Test
+  void run_unknownFlag_exitsWith2() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"serve", "--idle-timeuot", "1s"}, new PrintWriter(out, true),
+        new PrintWriter(err, true));
+    assertThat(code).as("exit code of `keel serve --idle-timeuot 1s`").isEqualTo(2);
+    assertThat(err.toString()).as("stderr of `keel serve --idle-timeuot 1s`").contains("--idle-timeuot");
+  }
+
+  @Test
+  void run_help_exitsWith0() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"serve", "--help"}, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(code).as("exit code of `keel serve --help`").isZero();
+    assertThat(out.toString()).as("stdout of `keel serve --help`").contains("--heartbeat-interval");
+  }
+}

@@ -1,0 +1,194 @@
+package dev.keel.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.config.KeelConfig;
+import dev.keel.pubsub.PubSubHandler;
+import dev.keel.pubsub.TopicRegistry;
+import dev.keel.session.ServerContext;
+import dev.keel.session.Sessions;
+import dev.keel.session.Stats;
+import dev.keel.transport.tcp.TcpInitializer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Keel server's shared state (config, pub/sub handler, sessions, stats) with framed-TCP connections
+ * on {@link EmbeddedChannel}s whose time only moves by hand.
+ *
+ * <p>Usage: {@code var server = new EmbeddedTcp(config); var c = server.connect(); c.send("{\"op\":\"ping\"}");}
+ */
+public final class EmbeddedTcp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public final KeelConfig config;
+  public final Stats stats = new Stats();
+  public final Sessions sessions;
+  public final TopicRegistry topics;
+  public final ServerContext context;
+
+  public EmbeddedTcp(KeelConfig config) {
+    this.config = config;
+    this.sessions = new Sessions(config.maxConnections());
+    this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, stats);
+    this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
+        sessions, stats, ByteBufAllocator.DEFAULT);
+  }
+
+  /** A new connection, its clock frozen. */
+  public Client connect() {
+    return new Client(new EmbeddedChannel(new TcpInitializer(context)));
+  }
+
+  /** Parses one outbound payload. */
+  public static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + text, e);
+    }
+  }
+
+  /** One framed-TCP connection: frames in, frames out, time moved by hand. */
+  public static final class Client implements AutoCloseable {
+    public final EmbeddedChannel channel;
+    private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    private int parsed;
+
+    Client(EmbeddedChannel channel) {
+      this.channel = channel;
+      channel.freezeTime();
+    }
+
+    /** Writes the frames in one read (one writeInbound) and runs the tasks they caused. */
+    public Client send(String... jsons) {
+      ByteBuf in = Unpooled.buffer();
+      for (String json : jsons) {
+        byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+        in.writeInt(payload.length).writeBytes(payload);
+      }
+      return sendRaw(in);
+    }
+
+    /** An empty frame. */
+    public Client heartbeat() {
+      return sendRaw(Unpooled.buffer(4).writeInt(0));
+    }
+
+    /** Writes bytes as they are (ownership passes to the channel). */
+    public Client sendRaw(ByteBuf bytes) {
+      channel.writeInbound(bytes);
+      channel.runPendingTasks();
+      return this;
+    }
+
+    /**
+     * Moves time forward by {@code total} in steps of {@code step}, running what falls due at each
+     * step (scheduled tasks, then the tasks they queued).
+     */
+    public Client advance(Duration total, Duration step) {
+      long left = total.toNanos();
+      while (left > 0) {
+        long n = Math.min(left, step.toNanos());
+        channel.advanceTimeBy(n, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+        left -= n;
+      }
+      return this;
+    }
+
+    /** Moves time forward by {@code total} in 100ms steps. */
+    public Client advance(Duration total) {
+      return advance(total, Duration.ofMillis(100));
+    }
+
+    /** Every outbound payload written since the last call, as text; a heartbeat is "". */
+    public List<String> frames() {
+      collect();
+      byte[] all = raw.toByteArray();
+      List<String> out = new ArrayList<>();
+      while (all.length - parsed >= 4) {
+        int length = ((all[parsed] & 0xff) << 24) | ((all[parsed + 1] & 0xff) << 16)
+            | ((all[parsed + 2] & 0xff) << 8) | (all[parsed + 3] & 0xff);
+        if (all.length - parsed - 4 < length) {
+          break;
+        }
+        out.add(new String(all, parsed + 4, length, StandardCharsets.UTF_8));
+        parsed += 4 + length;
+      }
+      return out;
+    }
+
+    /** Every outbound payload written since the last call, parsed; heartbeats left out. */
+    public List<JsonNode> messages() {
+      List<JsonNode> out = new ArrayList<>();
+      for (String f : frames()) {
+        if (!f.isEmpty()) {
+          out.add(json(f));
+        }
+      }
+      return out;
+    }
+
+    /** All outbound bytes so far, frame headers included. */
+    public byte[] rawOutbound() {
+      collect();
+      return raw.toByteArray();
+    }
+
+    private void collect() {
+      channel.runPendingTasks();
+      Object m;
+      while ((m = channel.readOutbound()) != null) {
+        try {
+          if (!(m instanceof ByteBuf buf)) {
+            throw new AssertionError("outbound message is not a ByteBuf: " + m);
+          }
+          byte[] bytes = new byte[buf.readableBytes()];
+          buf.getBytes(buf.readerIndex(), bytes);
+          raw.writeBytes(bytes);
+        } finally {
+          ReferenceCountUtil.release(m);
+        }
+      }
+    }
+
+    /**
+     * The peer goes away: closes the channel through its {@code Unsafe}, as a transport does on a
+     * reset, and runs the tasks that causes. {@link EmbeddedChannel#close()} is not used because it
+     * cancels every scheduled task of the loop, which would hide a task the session failed to cancel.
+     */
+    public Client peerClose() {
+      if (channel.isOpen()) {
+        channel.unsafe().close(channel.voidPromise());
+      }
+      channel.runPendingTasks();
+      return this;
+    }
+
+    /** Whether a task is still scheduled on this connection's loop (none should be once it closed). */
+    public boolean hasScheduledTasks() {
+      return channel.runScheduledPendingTasks() != -1;
+    }
+
+    /** Closes the channel as the peer would, then releases whatever is left in it. */
+    @Override
+    public void close() {
+      peerClose();
+      collect();
+      channel.finishAndReleaseAll();
+    }
+  }
+}
