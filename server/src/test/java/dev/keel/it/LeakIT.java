@@ -1,0 +1,188 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.server.KeelServer;
+import dev.keel.session.CloseReason;
+import dev.keel.testing.ServerProbes;
+import dev.keel.testing.Servers;
+import dev.keel.testing.TcpClient;
+import dev.keel.testing.WsClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Opens and ends 5,000 connections in every way a connection can end, then proves that the server
+ * holds nothing for them: no connection, subscription, topic, queued byte, live pooled buffer or
+ * scheduled task is left behind.
+ */
+class LeakIT {
+  private static final int CONNECTIONS = 5000;
+  private static final int WAVE = 500;
+  private static final int WAYS = 10;
+
+  @Test
+  void fiveThousandConnectionsEndedEveryWayLeaveNothingBehind() throws Exception {
+    try (KeelServer server = Servers.start(b -> b
+            .idleTimeout(Duration.ofSeconds(1))
+            .heartbeatInterval(Duration.ofMillis(300))
+            .handshakeTimeout(Duration.ofMillis(500))
+            .writeTimeout(Duration.ofMillis(800))
+            .maxMessageSize(4096)
+            .socketSendBuffer(8 * 1024)
+            .rateLimit(20)
+            .rateBurst(10));
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      long baselineBuffers = ServerProbes.activeAllocations(server.allocator(), server.eventLoops());
+
+      AtomicBoolean publishing = new AtomicBoolean(true);
+      Future<?> firehose = pool.submit(() -> {
+        try (TcpClient pub = TcpClient.connect(server.tcpPort())) {
+          String data = "\"" + "f".repeat(1000) + "\"";
+          while (publishing.get()) {
+            pub.send("{\"op\":\"pub\",\"topic\":\"firehose\",\"data\":" + data + "}"); // paced by the rate limit
+          }
+        }
+        return null;
+      });
+
+      for (int start = 0; start < CONNECTIONS; start += WAVE) {
+        List<Future<?>> wave = new ArrayList<>();
+        for (int i = start; i < start + WAVE; i++) {
+          int n = i;
+          wave.add(pool.submit(() -> {
+            endOneWay(server, n);
+            return null;
+          }));
+        }
+        for (Future<?> f : wave) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      }
+      publishing.set(false);
+      firehose.get(30, TimeUnit.SECONDS);
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(server.sessions().count()).as("live connections").isZero();
+        assertThat(server.sessions().reserved()).as("reserved connection slots").isZero();
+        assertThat(server.topics().subscriptionCount()).as("subscriptions").isZero();
+        assertThat(server.topics().topicCount()).as("topic entries").isZero();
+        assertThat(server.stats().queuedBytes.sum()).as("queued outbound bytes").isZero();
+        assertThat(ServerProbes.scheduledTasks(server.eventLoops())).as("scheduled tasks on the event loops").isZero();
+        assertThat(ServerProbes.activeAllocations(server.allocator(), server.eventLoops()))
+            .as("live pooled buffers").isEqualTo(baselineBuffers);
+      });
+      // Every way was really taken, not just attempted.
+      assertThat(server.stats().connectionsOpened.sum()).as("sessions opened").isGreaterThanOrEqualTo(CONNECTIONS * 9L / 10);
+      for (CloseReason r : List.of(CloseReason.CLIENT, CloseReason.IDLE_TIMEOUT, CloseReason.HANDSHAKE_TIMEOUT,
+          CloseReason.TOO_LARGE)) {
+        assertThat(server.stats().closedCount(r)).as("connections closed for " + r).isGreaterThanOrEqualTo(CONNECTIONS / WAYS);
+      }
+      assertThat(server.stats().closedCount(CloseReason.WRITE_TIMEOUT) + server.stats().closedCount(CloseReason.SLOW_CONSUMER))
+          .as("stalled subscribers cut off").isGreaterThanOrEqualTo(CONNECTIONS / WAYS / 2);
+      assertThat(server.stats().rateLimited.sum()).as("flooders throttled").isPositive();
+    }
+  }
+
+  private static void endOneWay(KeelServer server, int n) throws Exception {
+    InetAddress source = InetAddress.getByName("127.0.0." + (10 + n % 200));
+    String sub = "{\"op\":\"sub\",\"topic\":\"t." + n + "\"}";
+    switch (n % WAYS) {
+      case 0 -> { // WebSocket, normal close handshake
+        WsClient ws = WsClient.connect(server.wsPort());
+        ws.send(sub);
+        ws.next();
+        ws.close();
+        ws.awaitClose(Duration.ofSeconds(30));
+      }
+      case 1 -> { // WebSocket, dropped without a close frame
+        WsClient ws = WsClient.connect(server.wsPort());
+        ws.send(sub);
+        ws.next();
+        ws.abort();
+      }
+      case 2 -> { // TCP, normal close
+        try (TcpClient c = TcpClient.connect(server.tcpPort(), source, 0)) {
+          c.send(sub);
+          c.read();
+        }
+      }
+      case 3 -> { // TCP, reset
+        TcpClient c = TcpClient.connect(server.tcpPort(), source, 0);
+        c.send(sub);
+        c.read();
+        c.reset();
+      }
+      case 4 -> { // TCP, goes silent until the idle timeout
+        try (TcpClient c = TcpClient.connect(server.tcpPort(), source, 0)) {
+          c.send(sub);
+          c.read();
+          assertThat(c.awaitClosed(Duration.ofSeconds(30))).as("idle peer closed").isTrue();
+        }
+      }
+      case 5 -> { // TCP, never sends a first frame
+        try (TcpClient c = TcpClient.connect(server.tcpPort(), source, 0)) {
+          assertThat(c.awaitClosed(Duration.ofSeconds(30))).as("handshake timeout").isTrue();
+        }
+      }
+      case 6 -> { // TCP, oversized frame
+        try (TcpClient c = TcpClient.connect(server.tcpPort(), source, 0)) {
+          c.send(sub);
+          c.read();
+          c.sendRaw(ByteBuffer.allocate(4).putInt(1 << 20).array());
+          assertThat(c.awaitClosed(Duration.ofSeconds(30))).as("too large").isTrue();
+        }
+      }
+      case 7 -> { // TCP, floods past the rate limit, then resets while throttled
+        TcpClient c = TcpClient.connect(server.tcpPort(), source, 0);
+        c.send(sub);
+        c.read();
+        for (int i = 0; i < 50; i++) {
+          c.send("{\"op\":\"echo\",\"data\":" + i + "}");
+        }
+        c.read();
+        c.reset();
+      }
+      case 8 -> { // TCP, subscribes to the firehose and stops reading (but keeps sending heartbeats,
+        // so only the write side can end it) until it is cut off as a slow consumer
+        TcpClient c = TcpClient.connect(server.tcpPort(), source, 2048);
+        c.send("{\"op\":\"sub\",\"topic\":\"firehose\"}");
+        SocketAddress me = c.socket().getLocalSocketAddress();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            .until(() -> {
+              try {
+                c.heartbeat();
+              } catch (UncheckedIOException closedByServer) {
+                // the server cut it off: fine
+              }
+              return server.sessions().all().stream().noneMatch(s -> me.equals(s.remoteAddress()));
+            });
+        c.reset();
+      }
+      default -> { // HTTP connection that never sends its upgrade request
+        try (Socket s = new Socket()) {
+          s.bind(new java.net.InetSocketAddress(source, 0));
+          s.connect(new java.net.InetSocketAddress("127.0.0.1", server.wsPort()), 10_000);
+          s.setSoTimeout(30_000);
+          assertThat(s.getInputStream().read()).as("silent HTTP connection closed").isEqualTo(-1);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+}
