@@ -69,6 +69,15 @@ public record KeelConfig(
     private Defaults() {}
   }
 
+  /**
+   * Room for what a published message gains on its way out ({@code {"op":"msg","topic":T,"seq":N,"data":}}
+   * around the data, topic up to 128 characters): the queue must fit the largest message with it.
+   */
+  public static final int MSG_ENVELOPE = 512;
+
+  /** The longest any timeout may be: far past any useful deadline, far from overflowing nanoseconds. */
+  public static final Duration MAX_DURATION = Duration.ofDays(7);
+
   /** {@code tcp-port} value that binds any free port (0 disables the TCP listener). */
   public static final int ANY_FREE_PORT = -1;
 
@@ -182,9 +191,9 @@ public record KeelConfig(
                 + ") must be shorter than idle-timeout (" + Units.formatDuration(idleTimeout)
                 + "), or live peers would be closed as idle");
       }
-      require(errors, outboundQueueBytes >= maxMessageSize,
+      require(errors, (long) outboundQueueBytes >= (long) maxMessageSize + MSG_ENVELOPE,
           "outbound-queue-bytes (" + outboundQueueBytes + ") must hold at least one message of"
-              + " max-message-size (" + maxMessageSize + ")");
+              + " max-message-size (" + maxMessageSize + ") plus its " + MSG_ENVELOPE + "-byte msg envelope");
       require(errors, outboundQueueMessages >= 1,
           "outbound-queue-messages must be at least 1, was " + outboundQueueMessages);
       require(errors, slowConsumerPolicy != null, "slow-consumer-policy must be set");
@@ -222,8 +231,9 @@ public record KeelConfig(
     }
 
     private static void requirePositive(List<String> errors, String name, Duration d) {
-      require(errors, d != null && !d.isNegative() && !d.isZero(),
-          name + " must be a positive duration, was " + (d == null ? "unset" : Units.formatDuration(d)));
+      require(errors, d != null && !d.isNegative() && !d.isZero() && d.compareTo(MAX_DURATION) <= 0,
+          name + " must be a positive duration of at most 7 days, was "
+              + (d == null ? "unset" : Units.formatDuration(d)));
     }
   }
 }

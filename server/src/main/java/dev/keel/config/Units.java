@@ -24,7 +24,7 @@ public final class Units {
       throw new IllegalArgumentException(
           "'" + text + "' is not a size: write a number of bytes or use KiB, MiB, GiB (e.g. 64KiB)");
     }
-    long n = Long.parseLong(m.group(1));
+    long n = parseNumber(text, m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
     long scale = switch (unit) {
       case "b" -> 1L;
@@ -32,7 +32,11 @@ public final class Units {
       case "mib", "mb", "m" -> 1024L * 1024;
       default -> 1024L * 1024 * 1024;
     };
-    return Math.multiplyExact(n, scale);
+    try {
+      return Math.multiplyExact(n, scale);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("'" + text + "' is too large", e);
+    }
   }
 
   /** The duration in {@code text}; a bare number is milliseconds. */
@@ -42,7 +46,7 @@ public final class Units {
       throw new IllegalArgumentException(
           "'" + text + "' is not a duration: use ms, s, m or h (e.g. 500ms, 10s, 2m)");
     }
-    long n = Long.parseLong(m.group(1));
+    long n = parseNumber(text, m.group(1));
     String unit = m.group(2) == null ? "ms" : m.group(2);
     return switch (unit) {
       case "ms" -> Duration.ofMillis(n);
@@ -50,6 +54,14 @@ public final class Units {
       case "m" -> Duration.ofMinutes(n);
       default -> Duration.ofHours(n);
     };
+  }
+
+  private static long parseNumber(String text, String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is too large", e);
+    }
   }
 
   /** Writes {@code bytes} back in the largest binary unit that divides it. */

@@ -59,7 +59,7 @@ class KeelConfigTest {
         .heartbeatInterval(Duration.ofSeconds(7)).idleTimeout(Duration.ofMinutes(2))
         .writeTimeout(Duration.ofMillis(250)).outboundQueueBytes(3 * 1024 * 1024)
         .outboundQueueMessages(17).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST)
-        .writeBufferHighWater(2048).rateLimit(3).rateBurst(4)
+        .writeBufferHighWater(2048).socketSendBuffer(4096).rateLimit(3).rateBurst(4)
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7).build();
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
@@ -95,7 +95,8 @@ class KeelConfigTest {
         bad("write-timeout", b -> b.writeTimeout(Duration.ZERO)),
         bad("shutdown-grace", b -> b.shutdownGrace(Duration.ZERO)),
         bad("close-timeout", b -> b.closeTimeout(Duration.ofMillis(-1))),
-        bad("outbound-queue-bytes", b -> b.outboundQueueBytes(64 * 1024 - 1)),
+        bad("outbound-queue-bytes", b -> b.outboundQueueBytes(64 * 1024 + KeelConfig.MSG_ENVELOPE - 1)),
+        bad("idle-timeout", b -> b.idleTimeout(Duration.ofDays(8))),
         bad("outbound-queue-messages", b -> b.outboundQueueMessages(0)),
         bad("slow-consumer-policy", b -> b.slowConsumerPolicy(null)),
         bad("write-buffer-high-water", b -> b.writeBufferHighWater(1023)),
@@ -138,12 +139,12 @@ class KeelConfigTest {
   @Test
   void build_boundaryValues_accepted() {
     KeelConfig c = KeelConfig.builder().wsPort(0).tcpPort(KeelConfig.ANY_FREE_PORT).maxMessageSize(64)
-        .outboundQueueBytes(64).outboundQueueMessages(1).rateLimit(1).rateBurst(1).maxSubscriptions(1)
+        .outboundQueueBytes(64 + KeelConfig.MSG_ENVELOPE).outboundQueueMessages(1).rateLimit(1).rateBurst(1).maxSubscriptions(1)
         .maxConnections(1).ioThreads(256).writeBufferHighWater(1024)
         .heartbeatInterval(Duration.ofMillis(1)).idleTimeout(Duration.ofMillis(2)).build();
     assertThat(c.tcpPort()).as("tcp-port -1 (any free port) is accepted").isEqualTo(-1);
-    assertThat(c.outboundQueueBytes()).as("outbound-queue-bytes equal to max-message-size is accepted")
-        .isEqualTo(64);
+    assertThat(c.outboundQueueBytes()).as("outbound-queue-bytes of max-message-size plus the envelope is accepted")
+        .isEqualTo(64 + KeelConfig.MSG_ENVELOPE);
   }
 
   @ParameterizedTest(name = "--{0} {1}")

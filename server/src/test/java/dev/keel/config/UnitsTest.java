@@ -42,7 +42,8 @@ class UnitsTest {
   void parseSize_overflow_failsInsteadOfWrapping() {
     assertThatThrownBy(() -> Units.parseSize("99999999999999GiB"))
         .as("a size that overflows a long must not wrap to a small or negative value")
-        .isInstanceOf(ArithmeticException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too large");
   }
 
   @ParameterizedTest(name = "{0} = {1} ms")

@@ -150,6 +150,19 @@ class ProtocolIT {
   }
 
   @Test
+  void malformedUpgradeGets400AndGivesBackItsConnectionSlot() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.wsPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(status).as("upgrade without Sec-WebSocket-Key").isEqualTo("HTTP/1.1 400");
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> server.sessions().reserved() == 0);
+  }
+
+  @Test
   void healthzIsUpAndUnknownPathsAre404() {
     HttpResponse<String> h = Servers.get(server.wsPort(), "/healthz");
     assertThat(h.statusCode()).isEqualTo(200);

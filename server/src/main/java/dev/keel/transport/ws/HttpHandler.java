@@ -110,16 +110,25 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "{\"error\":\"limit_exceeded\",\"message\":\"server full, try again later\"}", true);
       return;
     }
-    WebSocketServerHandshaker handshaker = handshakers.newHandshaker(req);
+    // RFC 6455 only (version 13): Netty would otherwise fall back to the pre-standard drafts.
+    WebSocketServerHandshaker handshaker = "13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))
+        ? handshakers.newHandshaker(req) : null;
     if (handshaker == null) {
       server.sessions().unreserve();
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler gives way to
-    // the message aggregator and the session. The session now owns the reserved slot.
-    handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    try {
+      // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler gives way to
+      // the message aggregator and the session. The session then owns the reserved slot.
+      handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    } catch (RuntimeException badHandshake) { // e.g. no Sec-WebSocket-Key: checked before any change
+      server.sessions().unreserve();
+      respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}", true);
+      return;
+    }
     WsSessionHandler session = WsSessionHandler.open(ctx, server, activity);
     ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
     ctx.pipeline().replace(this, "ws-aggregator",

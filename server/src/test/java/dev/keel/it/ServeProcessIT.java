@@ -1,0 +1,47 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.testing.Servers;
+import dev.keel.testing.WsClient;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The real command line in its own process: `keel serve` starts, and SIGTERM drains and exits 0. */
+class ServeProcessIT {
+  @Test
+  void sigtermDrainsClientsWith1001AndExitsZero() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "dev.keel.cli.Main", "serve", "--ws-port", Integer.toString(port), "--tcp-port", "0",
+        "--shutdown-grace", "5s"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "keel-serve-process-it.log")).start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> Servers.get(port, "/healthz").statusCode() == 200);
+      try (WsClient ws = WsClient.connect(port)) {
+        ws.send("{\"op\":\"sub\",\"topic\":\"x\"}");
+        ws.next();
+        p.destroy(); // SIGTERM
+        WsClient.Closed closed = ws.awaitClose(Duration.ofSeconds(20));
+        assertThat(closed.code()).as("close code on SIGTERM").isEqualTo(1001);
+      }
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("process exited after the drain").isTrue();
+      assertThat(p.exitValue()).as("exit status after a drained SIGTERM").isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
