@@ -7,6 +7,8 @@ import dev.keel.server.KeelServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -83,6 +85,9 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.shutdown();
       stopped.countDown();
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+        logback.stop(); // flushes the asynchronous appender before the halt
+      }
       Runtime.getRuntime().halt(0);
     }, "keel-shutdown"));
     try {

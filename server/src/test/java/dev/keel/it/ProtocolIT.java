@@ -163,6 +163,33 @@ class ProtocolIT {
   }
 
   @Test
+  void numbersPassThroughAsWritten() {
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"echo\",\"data\":[1.50, 1e2, 12345678901234567890.123456789]}");
+      assertThat(tcp.read()).as("no rounding through a double")
+          .isEqualTo("{\"op\":\"echo\",\"data\":[1.50,1E+2,12345678901234567890.123456789]}");
+    }
+  }
+
+  @Test
+  void pipelinedHttpRequestsAreAnsweredInOrder() throws Exception {
+    try (WsClient sub = WsClient.connect(server.wsPort()); java.net.Socket s = new java.net.Socket("127.0.0.1", server.wsPort())) {
+      sub.send("{\"op\":\"sub\",\"topic\":\"p\"}");
+      sub.next();
+      String body = "{\"topic\":\"p\",\"data\":1}";
+      String publish = "POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\n\r\n" + body;
+      String health = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write((publish + health).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(all.indexOf("{\"delivered\":1}")).as("publish answer present").isNotNegative();
+      assertThat(all.indexOf("{\"delivered\":1}")).as("answers in request order: publish before healthz")
+          .isLessThan(all.indexOf("{\"status\":\"up\"}"));
+    }
+  }
+
+  @Test
   void healthzIsUpAndUnknownPathsAre404() {
     HttpResponse<String> h = Servers.get(server.wsPort(), "/healthz");
     assertThat(h.statusCode()).isEqualTo(200);

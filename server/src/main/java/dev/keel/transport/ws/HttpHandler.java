@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +41,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ReadActivity activity;
   private final WebSocketServerHandshakerFactory handshakers;
   private ScheduledFuture<?> deadline;
+  /** A publish is waiting for its delivered count: later pipelined requests must wait their turn. */
+  private boolean awaitingPublish;
+  private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(0);
 
   HttpHandler(ServerContext server, PublishApi publishApi, ReadActivity activity) {
     this.server = server;
@@ -62,17 +66,36 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     cancelDeadline();
+    releasePipelined();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelDeadline();
+    releasePipelined();
     ctx.fireChannelInactive();
+  }
+
+  private void releasePipelined() {
+    FullHttpRequest r;
+    while ((r = pipelined.pollFirst()) != null) {
+      r.release();
+    }
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     cancelDeadline();
+    if (awaitingPublish) {
+      // HTTP/1.1 answers in request order; at most one read's worth of requests can wait here,
+      // since reading is paused while a publish is outstanding.
+      pipelined.addLast(req.retain());
+      return;
+    }
+    handle(ctx, req);
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad_request\",\"message\":\"malformed HTTP request\"}", true);
       return;
@@ -144,10 +167,30 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     byte[] body = ByteBufUtil.getBytes(req.content());
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion version = req.protocolVersion();
-    String error = publishApi.publish(body, delivered -> ctx.executor().execute(() ->
-        respond(ctx, version, keepAlive, HttpResponseStatus.OK, "{\"delivered\":" + delivered + "}", false)));
+    awaitingPublish = true;
+    ctx.channel().config().setAutoRead(false);
+    String error = publishApi.publish(body, delivered -> ctx.executor().execute(() -> {
+      respond(ctx, version, keepAlive, HttpResponseStatus.OK, "{\"delivered\":" + delivered + "}", false);
+      publishAnswered(ctx);
+    }));
     if (error != null) {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST, error, false);
+      publishAnswered(ctx);
+    }
+  }
+
+  private void publishAnswered(ChannelHandlerContext ctx) {
+    awaitingPublish = false;
+    FullHttpRequest next;
+    while (!awaitingPublish && (next = pipelined.pollFirst()) != null) {
+      try {
+        handle(ctx, next);
+      } finally {
+        next.release();
+      }
+    }
+    if (!awaitingPublish && ctx.channel().isActive()) {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 
