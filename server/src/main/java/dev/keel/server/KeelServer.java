@@ -159,7 +159,8 @@ public final class KeelServer implements AutoCloseable {
   }
 
   /**
-   * Drains and stops: stops accepting, turns {@code /healthz} to 503, lets every connection flush
+   * Drains and stops: stops admitting connections (the TCP port closes, WebSocket upgrades get 503),
+   * turns {@code /healthz} to 503, lets every connection flush
    * its queue and then closes it with 1001, waits up to the shutdown grace, closes what is left,
    * and stops the event loops. Idempotent; blocks until done.
    */
@@ -170,7 +171,8 @@ public final class KeelServer implements AutoCloseable {
     Duration grace = config.shutdownGrace();
     log.info("draining {} connections (grace {})", sessions.count(), grace);
     sessions.startDraining();
-    closeListener(wsListener);
+    // The HTTP port stays open while draining, so that health probes see 503 (and upgrades are refused
+    // with 503) instead of a refused connection; the TCP port has nothing to say and closes now.
     closeListener(tcpListener);
     for (Session s : sessions.all()) {
       s.eventLoop().execute(() -> s.close(CloseReason.SHUTDOWN));
@@ -185,6 +187,7 @@ public final class KeelServer implements AutoCloseable {
     if (!drained) {
       log.warn("{} connections still open after the grace period: closing them", sessions.count());
     }
+    closeListener(wsListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     shutdownGroups();
     log.info("stopped");

@@ -1,6 +1,7 @@
 package dev.keel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,8 +41,14 @@ class DrainIT {
 
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::shutdown);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.sessions().isDraining());
-      assertThat(healthOver(http, server.wsPort())).as("healthz while draining").startsWith("HTTP/1.1 503");
-
+      assertThat(healthOver(http, server.wsPort())).as("healthz while draining, on an open connection")
+          .startsWith("HTTP/1.1 503");
+      assertThat(Servers.get(server.wsPort(), "/healthz").statusCode()).as("healthz while draining, new connection")
+          .isEqualTo(503);
+      assertThatThrownBy(() -> dev.keel.testing.RawWebSocket.connect(server.wsPort())).as("no new WebSocket while draining")
+          .hasMessageContaining("503");
+      assertThatThrownBy(() -> TcpClient.connect(server.tcpPort()).read()).as("no new TCP connection while draining")
+          .isInstanceOf(java.io.UncheckedIOException.class);
       ws.resume();
       assertThat(ws.nextJson().get("op").asText()).as("reply read after resuming").isEqualTo("subscribed");
       for (int i = 1; i <= MESSAGES; i++) {
