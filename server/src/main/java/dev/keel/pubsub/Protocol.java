@@ -103,10 +103,7 @@ public final class Protocol {
 
   /** {@code {"op":OP[,"topic":T][,"data":D][,"id":X]}}. */
   static ByteBuf reply(ByteBufAllocator alloc, String op, String topic, JsonNode data, JsonNode id) {
-    ByteBuf buf = alloc.buffer(64);
-    boolean ok = false;
-    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
-      g.writeStartObject();
+    return write(alloc, 64, g -> {
       g.writeStringField("op", op);
       if (topic != null) {
         g.writeStringField("topic", topic);
@@ -115,35 +112,38 @@ public final class Protocol {
         g.writeFieldName("data");
         g.writeTree(data);
       }
-      if (id != null) {
-        g.writeFieldName("id");
-        g.writeTree(id);
-      }
-      g.writeEndObject();
-      ok = true;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (!ok) {
-        buf.release();
-      }
-    }
-    return buf;
+      writeId(g, id);
+    });
   }
 
   /** {@code {"op":"error","code":C,"message":M[,"id":X]}}. */
   static ByteBuf error(ByteBufAllocator alloc, String code, String message, JsonNode id) {
-    ByteBuf buf = alloc.buffer(96);
-    boolean ok = false;
-    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
-      g.writeStartObject();
+    return write(alloc, 96, g -> {
       g.writeStringField("op", "error");
       g.writeStringField("code", code);
       g.writeStringField("message", message);
-      if (id != null) {
-        g.writeFieldName("id");
-        g.writeTree(id);
-      }
+      writeId(g, id);
+    });
+  }
+
+  private static void writeId(JsonGenerator g, JsonNode id) throws IOException {
+    if (id != null) {
+      g.writeFieldName("id");
+      g.writeTree(id);
+    }
+  }
+
+  private interface Fields {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /** One compact JSON object written straight into a pooled buffer, released if writing fails. */
+  private static ByteBuf write(ByteBufAllocator alloc, int sizeHint, Fields fields) {
+    ByteBuf buf = alloc.buffer(sizeHint);
+    boolean ok = false;
+    try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+      g.writeStartObject();
+      fields.write(g);
       g.writeEndObject();
       ok = true;
     } catch (IOException e) {
