@@ -63,6 +63,10 @@ public final class Main {
     if (serve.hasMatchedOption("--config")) {
       ConfigFile.applyTo(builder, serve.matchedOptionValue("--config", (Path) null));
     }
+    String envToken = System.getenv("KEEL_ADMIN_TOKEN");
+    if (envToken != null && !envToken.isEmpty()) {
+      builder.set(Option.ADMIN_TOKEN, envToken); // keeps the secret out of `ps`; a flag still wins
+    }
     for (Option o : Option.values()) {
       if (serve.hasMatchedOption("--" + o.key())) {
         builder.set(o, serve.matchedOptionValue("--" + o.key(), ""));
@@ -109,9 +113,12 @@ public final class Main {
         .description("YAML file with the same keys as these options (e.g. `idle-timeout: 60s`); flags override it.")
         .build());
     for (Option o : Option.values()) {
-      serve.addOption(OptionSpec.builder("--" + o.key()).paramLabel(o.label()).type(String.class)
-          .description(o.description() + " Default: " + o.valueIn(defaults) + ".")
-          .build());
+      OptionSpec.Builder spec = OptionSpec.builder("--" + o.key()).paramLabel(o.label()).type(String.class)
+          .description(o.description() + " Default: " + o.valueIn(defaults) + ".");
+      if ("BOOLEAN".equals(o.label())) {
+        spec.arity("0..1").fallbackValue("true"); // `--admin-allow-gc` alone means true
+      }
+      serve.addOption(spec.build());
     }
     CommandSpec keel = CommandSpec.create().name("keel").mixinStandardHelpOptions(true);
     keel.version("keel 0.1.0");

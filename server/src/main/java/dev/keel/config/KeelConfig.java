@@ -31,6 +31,10 @@ public record KeelConfig(
     RateLimitPolicy rateLimitPolicy,
     int maxSubscriptions,
     int maxConnections,
+    String adminHost,
+    int adminPort,
+    String adminToken,
+    boolean adminAllowGc,
     Duration shutdownGrace,
     Duration closeTimeout,
     int ioThreads) {
@@ -60,6 +64,13 @@ public record KeelConfig(
     public static final RateLimitPolicy RATE_LIMIT_POLICY = RateLimitPolicy.THROTTLE;
     public static final int MAX_SUBSCRIPTIONS = 256;
     public static final int MAX_CONNECTIONS = 50_000;
+    public static final String ADMIN_HOST = "127.0.0.1";
+    /** The admin listener (metrics, debug endpoints); 0 disables it, -1 binds any free port. */
+    public static final int ADMIN_PORT = 9100;
+    /** No token: the admin listener relies on binding to loopback. */
+    public static final String ADMIN_TOKEN = null;
+    /** POST /debug/gc stops the world: off unless asked for. */
+    public static final boolean ADMIN_ALLOW_GC = false;
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     /** How long a close frame may take to reach a peer before the socket is closed anyway. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
@@ -106,6 +117,10 @@ public record KeelConfig(
     b.rateLimitPolicy = rateLimitPolicy;
     b.maxSubscriptions = maxSubscriptions;
     b.maxConnections = maxConnections;
+    b.adminHost = adminHost;
+    b.adminPort = adminPort;
+    b.adminToken = adminToken;
+    b.adminAllowGc = adminAllowGc;
     b.shutdownGrace = shutdownGrace;
     b.closeTimeout = closeTimeout;
     b.ioThreads = ioThreads;
@@ -132,6 +147,10 @@ public record KeelConfig(
     private RateLimitPolicy rateLimitPolicy = Defaults.RATE_LIMIT_POLICY;
     private int maxSubscriptions = Defaults.MAX_SUBSCRIPTIONS;
     private int maxConnections = Defaults.MAX_CONNECTIONS;
+    private String adminHost = Defaults.ADMIN_HOST;
+    private int adminPort = Defaults.ADMIN_PORT;
+    private String adminToken = Defaults.ADMIN_TOKEN;
+    private boolean adminAllowGc = Defaults.ADMIN_ALLOW_GC;
     private Duration shutdownGrace = Defaults.SHUTDOWN_GRACE;
     private Duration closeTimeout = Defaults.CLOSE_TIMEOUT;
     private int ioThreads = Defaults.IO_THREADS;
@@ -156,6 +175,10 @@ public record KeelConfig(
     public Builder rateLimitPolicy(RateLimitPolicy v) { rateLimitPolicy = v; return this; }
     public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
     public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder adminHost(String v) { adminHost = v; return this; }
+    public Builder adminPort(int v) { adminPort = v; return this; }
+    public Builder adminToken(String v) { adminToken = v; return this; }
+    public Builder adminAllowGc(boolean v) { adminAllowGc = v; return this; }
     public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
     public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
     public Builder ioThreads(int v) { ioThreads = v; return this; }
@@ -208,6 +231,11 @@ public record KeelConfig(
           "max-subscriptions must be at least 1, was " + maxSubscriptions);
       require(errors, maxConnections >= 1,
           "max-connections must be at least 1, was " + maxConnections);
+      require(errors, adminHost != null && !adminHost.isBlank(), "admin-host must not be empty");
+      require(errors, adminPort >= ANY_FREE_PORT && adminPort <= 65535,
+          "admin-port must be between 0 (disabled) and 65535, or -1 (any free port), was " + adminPort);
+      require(errors, adminToken == null || adminToken.length() >= 16,
+          "admin-token must be at least 16 characters (or unset), was " + (adminToken == null ? 0 : adminToken.length()));
       require(errors, ioThreads >= 0 && ioThreads <= 256,
           "io-threads must be between 0 (one per core) and 256, was " + ioThreads);
       if (!errors.isEmpty()) {
@@ -216,7 +244,7 @@ public record KeelConfig(
       return new KeelConfig(host, wsPort, tcpPort, maxMessageSize, handshakeTimeout,
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
-          maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads);
+          maxSubscriptions, maxConnections, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads);
     }
 
     private static void require(List<String> errors, boolean ok, String message) {

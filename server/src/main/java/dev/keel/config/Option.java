@@ -58,6 +58,16 @@ public enum Option {
   MAX_CONNECTIONS("max-connections", "COUNT",
       "Open WS + TCP connections; over: WS handshake refused with 503, TCP closed at once.",
       c -> Integer.toString(c.maxConnections()), (b, v) -> b.maxConnections(parseInt("max-connections", v))),
+  ADMIN_HOST("admin-host", "ADDR", "Bind address of the admin listener (metrics, debug endpoints).",
+      c -> c.adminHost(), (b, v) -> b.adminHost(v)),
+  ADMIN_PORT("admin-port", "PORT",
+      "Admin listener: GET /metrics, /debug/*; 0 disables it, -1 binds any free port. Never the public port.",
+      c -> Integer.toString(c.adminPort()), (b, v) -> b.adminPort(parseInt("admin-port", v))),
+  ADMIN_TOKEN("admin-token", "TOKEN",
+      "When set, every admin request needs 'Authorization: Bearer TOKEN' (else 401); also read from $KEEL_ADMIN_TOKEN.",
+      c -> c.adminToken() == null ? "none" : "(set)", (b, v) -> b.adminToken(v.isEmpty() ? null : v)),
+  ADMIN_ALLOW_GC("admin-allow-gc", "BOOLEAN", "Allow POST /debug/gc (a full, stop-the-world GC).",
+      c -> Boolean.toString(c.adminAllowGc()), (b, v) -> b.adminAllowGc(parseBoolean(v))),
   SHUTDOWN_GRACE("shutdown-grace", "DURATION", "On SIGTERM, how long queues may flush before the rest is closed.",
       c -> Units.formatDuration(c.shutdownGrace()), (b, v) -> b.shutdownGrace(Units.parseDuration(v))),
   CLOSE_TIMEOUT("close-timeout", "DURATION",
@@ -122,6 +132,14 @@ public enum Option {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("'" + text + "' is not a whole number", e);
     }
+  }
+
+  private static boolean parseBoolean(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+    };
   }
 
   private static int parseIntSize(String name, String text) {

@@ -50,12 +50,14 @@ public final class PubSubHandler implements ConnectionHandler {
           }
           subs.add(r.topic());
           topics.subscribe(r.topic(), session);
+          session.subscriptions(subs.size());
         }
         session.reply(Protocol.reply(session.alloc(), "subscribed", r.topic(), null, r.id()));
       }
       case "unsub" -> {
         if (subs.remove(r.topic())) {
           topics.unsubscribe(r.topic(), session);
+          session.subscriptions(subs.size());
         }
         session.reply(Protocol.reply(session.alloc(), "unsubscribed", r.topic(), null, r.id()));
       }

@@ -82,6 +82,7 @@ public final class TopicRegistry {
         }
         return;
       }
+      stats.recordFanOut(t.subscribers());
       Tally tally = onQueued == null ? null : new Tally(partitions.size(), onQueued);
       ByteBuf msg = t.encode(alloc, t.nextSeq(), data);
       try {

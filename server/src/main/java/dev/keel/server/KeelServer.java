@@ -1,5 +1,6 @@
 package dev.keel.server;
 
+import dev.keel.admin.AdminServer;
 import dev.keel.config.KeelConfig;
 import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.PublishApi;
@@ -57,6 +58,8 @@ public final class KeelServer implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private Channel wsListener;
   private Channel tcpListener;
+  private EventLoopGroup adminGroup;
+  private AdminServer admin;
 
   private KeelServer(KeelConfig config) {
     this.config = config;
@@ -75,6 +78,11 @@ public final class KeelServer implements AutoCloseable {
     try {
       server.bind();
     } catch (RuntimeException | InterruptedException e) {
+      if (server.admin != null) {
+        server.admin.close();
+      }
+      server.closeListener(server.wsListener);
+      server.closeListener(server.tcpListener);
       server.shutdownGroups();
       throw e;
     }
@@ -88,9 +96,14 @@ public final class KeelServer implements AutoCloseable {
       tcpListener = bootstrap(new TcpInitializer(context))
           .bind(config.host(), Math.max(config.tcpPort(), 0)).sync().channel();
     }
-    log.info("keel listening: ws+http on {}:{}, framed tcp on {} ({} transport, {} io threads)",
+    if (config.adminPort() != 0) { // 0 disables the admin listener; -1 asks for any free port
+      adminGroup = transport.newGroup(1, "keel-admin");
+      admin = AdminServer.start(config, stats, sessions, topics, allocator, adminGroup,
+          transport.serverChannel(), workers);
+    }
+    log.info("keel listening: ws+http on {}:{}, framed tcp on {}, admin on {} ({} transport, {} io threads)",
         config.host(), wsPort(), tcpListener == null ? "-" : config.host() + ":" + tcpPort(),
-        transport.name(), countLoops());
+        admin == null ? "-" : config.adminHost() + ":" + adminPort(), transport.name(), countLoops());
   }
 
   private int countLoops() {
@@ -131,6 +144,11 @@ public final class KeelServer implements AutoCloseable {
   /** The framed-TCP port, or -1 when the TCP listener is disabled. */
   public int tcpPort() {
     return tcpListener == null ? -1 : ((InetSocketAddress) tcpListener.localAddress()).getPort();
+  }
+
+  /** The admin listener's port, or -1 when it is disabled. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
   }
 
   public KeelConfig config() {
@@ -189,17 +207,23 @@ public final class KeelServer implements AutoCloseable {
     }
     closeListener(wsListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (admin != null) {
+      admin.close(); // last: the operator can watch the drain
+    }
     shutdownGroups();
     log.info("stopped");
   }
 
-  private static void closeListener(Channel listener) {
+  private void closeListener(Channel listener) {
     if (listener != null) {
       listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 
   private void shutdownGroups() {
+    if (adminGroup != null) {
+      adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }

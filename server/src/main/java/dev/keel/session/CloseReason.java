@@ -47,9 +47,12 @@ public enum CloseReason {
     return tcpErrorCode;
   }
 
-  /** The label used in logs and metrics: {@code idle_timeout}, {@code slow_consumer}, ... */
+  /**
+   * The label used in logs and metrics: {@code client}, {@code idle_timeout}, {@code slow_consumer},
+   * ... A protocol violation counts as {@code error}.
+   */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return this == PROTOCOL_ERROR ? "error" : name().toLowerCase(Locale.ROOT);
   }
 
   /** Whether queued data is flushed before the close frame (a drain) rather than discarded. */

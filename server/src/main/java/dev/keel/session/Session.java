@@ -42,6 +42,7 @@ public final class Session {
   private final OutboundQueue queue;
   private final TokenBucket bucket;
   private final long openedNanos;
+  private final Stats.TransportStats transportStats;
   private final Runnable drainTask = this::drain;
   private final Runnable tickTask = this::tick;
   private final Runnable resumeTask = this::resume;
@@ -64,6 +65,9 @@ public final class Session {
   private Object attachment;
   private long messagesIn;
   private long messagesOut;
+  private long lastWriteNanos;
+  private long rateLimitedCount;
+  private int subscriptions;
 
   private record Inbound(byte[] payload, boolean binary) {}
 
@@ -82,6 +86,7 @@ public final class Session {
     this.openedNanos = ticker.nanoTime();
     this.lastHeartbeatNanos = openedNanos;
     this.established = established;
+    this.transportStats = server.stats().transport(wire.transport());
   }
 
   /**
@@ -94,7 +99,8 @@ public final class Session {
       ReadActivity activity, boolean established) {
     Session s = new Session(channel, wire, server, activity, established);
     server.sessions().added(s);
-    server.stats().connectionsOpened.increment();
+    s.transportStats.opened.increment();
+    s.transportStats.live.increment();
     s.armTimer(s.openedNanos);
     try {
       server.handler().onOpen(s);
@@ -160,6 +166,23 @@ public final class Session {
     return messagesOut;
   }
 
+  /** Set by the application: how many topics this connection is subscribed to (for the ledger). */
+  public void subscriptions(int count) {
+    subscriptions = count;
+  }
+
+  /**
+   * A consistent view of this connection for {@code /debug/connections}. Call on the event loop
+   * (the ledger asks each loop for its own connections, so nothing is read across threads).
+   */
+  public ConnectionInfo describe() {
+    long now = ticker.nanoTime();
+    return new ConnectionInfo(id, transport(), String.valueOf(remoteAddress()),
+        (now - openedNanos) / 1_000_000, subscriptions, queue.bytes(), queue.count(), messagesIn,
+        messagesOut, queue.drops(), (now - activity.lastReadNanos()) / 1_000_000,
+        lastWriteNanos == 0 ? -1 : (now - lastWriteNanos) / 1_000_000, rateLimitedCount);
+  }
+
   // ---------------------------------------------------------------- outbound
 
   /**
@@ -183,8 +206,7 @@ public final class Session {
         return SendResult.DROPPED;
       case FULL:
       default:
-        log.info("connection {} ({}): outbound queue full ({} bytes, {} messages): closing as slow consumer",
-            id, remoteAddress(), queue.bytes(), queue.count());
+        log.debug("{}: outbound queue full ({} bytes, {} messages)", this, queue.bytes(), queue.count());
         close(CloseReason.SLOW_CONSUMER);
         return SendResult.CLOSED;
     }
@@ -202,7 +224,7 @@ public final class Session {
       return;
     }
     if (!queue.offerControl(frame)) {
-      log.info("connection {} ({}): not reading its replies: closing as slow consumer", id, remoteAddress());
+      log.debug("{}: not reading its replies", this);
       close(CloseReason.SLOW_CONSUMER);
       return;
     }
@@ -239,6 +261,7 @@ public final class Session {
     }
     if (wrote) {
       channel.flush();
+      lastWriteNanos = ticker.nanoTime();
     }
     if (closeReason != null && queue.isEmpty()) {
       sendCloseFrame();
@@ -265,6 +288,7 @@ public final class Session {
     if (pendingInbound != null && !pendingInbound.isEmpty()) {
       pendingInbound.addLast(new Inbound(payload, binary)); // keep order behind what waits
       server.stats().rateLimited.increment();
+      rateLimitedCount++;
       return;
     }
     if (bucket.tryTake()) {
@@ -272,8 +296,9 @@ public final class Session {
       return;
     }
     server.stats().rateLimited.increment();
+    rateLimitedCount++;
     if (server.config().rateLimitPolicy() == RateLimitPolicy.DISCONNECT) {
-      log.info("connection {} ({}): over the rate limit: closing", id, remoteAddress());
+      log.debug("{}: over the rate limit", this);
       close(CloseReason.RATE_LIMIT);
       return;
     }
@@ -326,7 +351,7 @@ public final class Session {
 
   private void deliver(byte[] payload, boolean binary) {
     messagesIn++;
-    server.stats().messagesReceived.increment();
+    transportStats.received.increment();
     try {
       server.handler().onMessage(this, payload, binary);
     } catch (RuntimeException e) {
@@ -383,8 +408,7 @@ public final class Session {
       return;
     }
     if (!checkWriteProgress(now)) {
-      log.info("connection {} ({}): no write progress for {}: closing as slow consumer",
-          id, remoteAddress(), c.writeTimeout());
+      log.debug("{}: no write progress for {}", this, c.writeTimeout());
       expire(CloseReason.WRITE_TIMEOUT);
       return;
     }
@@ -530,7 +554,9 @@ public final class Session {
     stalledOn = null;
     pendingInbound = null;
     queue.releaseAll();
-    server.stats().closed(closeReason);
+    transportStats.closed(closeReason);
+    transportStats.live.decrement();
+    CloseLog.ended(this, closeReason, ticker.nanoTime() - openedNanos);
     server.sessions().removed(this);
     try {
       server.handler().onClose(this, closeReason);

@@ -61,7 +61,10 @@ class KeelConfigTest {
         .outboundQueueMessages(17).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST)
         .writeBufferHighWater(2048).socketSendBuffer(4096).rateLimit(3).rateBurst(4)
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
+        .adminHost("0.0.0.0").adminPort(9999).adminAllowGc(true)
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7).build();
+    org.junit.jupiter.api.Assumptions.assumeTrue(option != Option.ADMIN_TOKEN,
+        "a secret is never shown, so it cannot be read back (adminToken_isNeverShownAndMustBeLongEnough covers it)");
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
@@ -181,5 +184,14 @@ class KeelConfigTest {
         .isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
     assertThat(RateLimitPolicy.parse("DISCONNECT")).as("rate-limit-policy disconnect")
         .isEqualTo(RateLimitPolicy.DISCONNECT);
+  }
+
+  @Test
+  void adminToken_isNeverShownAndMustBeLongEnough() {
+    KeelConfig c = KeelConfig.builder().set(Option.ADMIN_TOKEN, "0123456789abcdef").build();
+    assertThat(c.adminToken()).as("token set").isEqualTo("0123456789abcdef");
+    assertThat(Option.ADMIN_TOKEN.valueIn(c)).as("a secret is shown masked").isEqualTo("(set)");
+    assertThatThrownBy(() -> KeelConfig.builder().adminToken("short").build())
+        .as("a short token").hasMessageContaining("admin-token must be at least 16 characters");
   }
 }

@@ -26,7 +26,7 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (!server.sessions().tryReserve()) {
-      server.stats().closed(CloseReason.SERVER_FULL);
+      server.stats().tcp.closed(CloseReason.SERVER_FULL);
       log.debug("refusing {}: max-connections reached or draining", ctx.channel().remoteAddress());
       ctx.close();
       return;

@@ -128,7 +128,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (!server.sessions().tryReserve()) {
-      server.stats().closed(CloseReason.SERVER_FULL);
+      server.stats().ws.closed(CloseReason.SERVER_FULL);
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
           "{\"error\":\"limit_exceeded\",\"message\":\"server full, try again later\"}", true);
       return;
@@ -222,7 +222,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     cancelDeadline();
     deadline = ctx.executor().schedule(() -> {
       deadline = null;
-      server.stats().closed(CloseReason.HANDSHAKE_TIMEOUT);
+      server.stats().ws.closed(CloseReason.HANDSHAKE_TIMEOUT);
       ctx.close();
     }, server.config().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
   }
