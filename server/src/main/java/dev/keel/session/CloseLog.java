@@ -37,7 +37,7 @@ final class CloseLog {
 
   private CloseLog() {}
 
-  static void ended(Session s, CloseReason reason, long ageNanos) {
+  static void ended(Session s, CloseReason reason, long ageNanos, long queuedBytes) {
     if (reason == CloseReason.CLIENT || reason == CloseReason.SHUTDOWN) {
       if (log.isDebugEnabled()) {
         log.debug("{} closed: {} (age {} ms)", s, reason.label(), ageNanos / 1_000_000);
@@ -54,7 +54,7 @@ final class CloseLog {
     }
     if (linesInWindow.incrementAndGet() <= LINES_PER_SECOND) {
       log.info("{} closed: {} (age {} ms, {} bytes queued)", s, reason.label(), ageNanos / 1_000_000,
-          s.queuedBytes());
+          queuedBytes);
       return;
     }
     suppressed.get(reason).increment();

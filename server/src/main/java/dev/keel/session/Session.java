@@ -67,6 +67,8 @@ public final class Session {
   private long messagesOut;
   private long lastWriteNanos;
   private long rateLimitedCount;
+  /** Queued bytes when the close began (what the close log reports; the queue is empty by the end). */
+  private long queuedAtClose = -1;
   private int subscriptions;
 
   private record Inbound(byte[] payload, boolean binary) {}
@@ -483,6 +485,7 @@ public final class Session {
       return;
     }
     closeReason = reason;
+    queuedAtClose = queue.bytes();
     channel.config().setAutoRead(false);
     pendingInbound = null;
     if (resumeFuture != null) {
@@ -556,7 +559,8 @@ public final class Session {
     queue.releaseAll();
     transportStats.closed(closeReason);
     transportStats.live.decrement();
-    CloseLog.ended(this, closeReason, ticker.nanoTime() - openedNanos);
+    CloseLog.ended(this, closeReason, ticker.nanoTime() - openedNanos,
+        queuedAtClose >= 0 ? queuedAtClose : queue.bytes());
     server.sessions().removed(this);
     try {
       server.handler().onClose(this, closeReason);
