@@ -15,7 +15,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,17 +32,38 @@ import org.slf4j.LoggerFactory;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
 
+  static final String STREAM_PATH = "/admin/stream";
+
   private final AdminRoutes routes;
+  private final StaticAssets assets;
+  private final StreamHub hub;
+  private final String token;
   private final byte[] expectedAuthorization;
 
-  AdminHandler(AdminRoutes routes, String token) {
+  AdminHandler(AdminRoutes routes, StaticAssets assets, StreamHub hub, String token) {
     this.routes = routes;
+    this.assets = assets;
+    this.hub = hub;
+    this.token = token;
     this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
+    String path = new QueryStringDecoder(req.uri()).path();
+    // The page and its scripts hold no data: they load without the token and then ask for it.
+    StaticAssets.Asset asset = HttpMethod.GET.equals(req.method()) ? assets.get(path) : null;
+    if (asset != null) {
+      FullHttpResponse res = full(HttpResponseStatus.OK, asset.contentType(), asset.bytes());
+      res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+      send(ctx, res, keepAlive);
+      return;
+    }
+    if (STREAM_PATH.equals(path)) {
+      upgradeToStream(ctx, req); // authenticated in-band: a browser cannot set headers on a WebSocket
+      return;
+    }
     if (!authorized(req)) {
       FullHttpResponse res = full(HttpResponseStatus.UNAUTHORIZED, AdminResponse.JSON,
           "{\"error\":\"unauthorized\",\"message\":\"send Authorization: Bearer <admin-token>\"}");
@@ -48,6 +73,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     routes.route(req.method(), req.uri(), ctx.executor()).whenComplete((r, error) ->
         ctx.executor().execute(() -> answer(ctx, r, error, keepAlive)));
+  }
+
+  private void upgradeToStream(ChannelHandlerContext ctx, FullHttpRequest req) {
+    WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(STREAM_PATH, null, false, 4096)
+        .newHandshaker(req);
+    if (handshaker == null || !"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    try {
+      handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    } catch (RuntimeException bad) {
+      send(ctx, full(HttpResponseStatus.BAD_REQUEST, AdminResponse.JSON,
+          "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}"), false);
+      return;
+    }
+    StreamHandler stream = new StreamHandler(hub, token);
+    ctx.pipeline().replace(this, "stream", stream);
+    stream.start(ctx.pipeline().context(stream));
   }
 
   /** Constant-time comparison: the time taken says nothing about how much of the token matched. */
@@ -74,8 +119,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static FullHttpResponse full(HttpResponseStatus status, String contentType, String body) {
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    return full(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] body) {
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(res, res.content().readableBytes());
     return res;

@@ -24,10 +24,14 @@ public final class AdminServer implements AutoCloseable {
   private static final int MAX_REQUEST = 64 * 1024;
 
   private final KeelMetrics metrics;
+  private final EventLoopLag lag;
+  private final StreamHub hub;
   private final Channel listener;
 
-  private AdminServer(KeelMetrics metrics, Channel listener) {
+  private AdminServer(KeelMetrics metrics, EventLoopLag lag, StreamHub hub, Channel listener) {
     this.metrics = metrics;
+    this.lag = lag;
+    this.hub = hub;
     this.listener = listener;
   }
 
@@ -41,8 +45,11 @@ public final class AdminServer implements AutoCloseable {
       PooledByteBufAllocator allocator, EventLoopGroup group, Class<? extends ServerChannel> channelType,
       EventLoopGroup ioLoops) throws InterruptedException {
     KeelMetrics metrics = new KeelMetrics(config, stats, topics, allocator);
-    AdminRoutes routes = new AdminRoutes(config, metrics, new MemoryProbe(allocator, sessions, stats, topics),
-        new ConnectionLedger(sessions, ioLoops));
+    MemoryProbe memory = new MemoryProbe(allocator, sessions, stats, topics);
+    AdminRoutes routes = new AdminRoutes(config, metrics, memory, new ConnectionLedger(sessions, ioLoops));
+    EventLoopLag lag = new EventLoopLag(ioLoops, metrics.registry());
+    StreamHub hub = new StreamHub(group.next(), stats, memory, lag);
+    StaticAssets assets = new StaticAssets();
     try {
       Channel ch = new ServerBootstrap()
           .group(group)
@@ -53,12 +60,14 @@ public final class AdminServer implements AutoCloseable {
               c.pipeline()
                   .addLast(new HttpServerCodec(4096, 8192, 8192))
                   .addLast(new HttpObjectAggregator(MAX_REQUEST))
-                  .addLast(new AdminHandler(routes, config.adminToken()));
+                  .addLast(new AdminHandler(routes, assets, hub, config.adminToken()));
             }
           })
           .bind(config.adminHost(), Math.max(config.adminPort(), 0)).sync().channel();
-      return new AdminServer(metrics, ch);
+      return new AdminServer(metrics, lag, hub, ch);
     } catch (RuntimeException | InterruptedException e) {
+      hub.close();
+      lag.close();
       metrics.close();
       throw e;
     }
@@ -75,6 +84,8 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    hub.close();
+    lag.close();
     metrics.close();
   }
 }

@@ -41,17 +41,26 @@ public final class WsClient implements AutoCloseable {
     return connect(port, query, false);
   }
 
+  /** Connects to another WebSocket path on the port (e.g. the admin stream). */
+  public static WsClient connect(int port, String query, String path) {
+    return connect(port, query, false, path);
+  }
+
   /** A client that reads nothing until {@link #resume()}: the server's data backs up behind it. */
   public static WsClient connectPaused(int port) {
     return connect(port, "", true);
   }
 
   private static WsClient connect(int port, String query, boolean paused) {
+    return connect(port, query, paused, "/ws");
+  }
+
+  private static WsClient connect(int port, String query, boolean paused, String path) {
     Listener listener = new Listener(paused);
     try {
       WebSocket ws = HTTP.newWebSocketBuilder()
           .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + query), listener)
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + path + query), listener)
           .get(20, TimeUnit.SECONDS);
       return listener.client;
     } catch (InterruptedException e) {
