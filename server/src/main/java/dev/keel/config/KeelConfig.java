@@ -29,6 +29,9 @@ public record KeelConfig(
     int rateLimit,
     int rateBurst,
     RateLimitPolicy rateLimitPolicy,
+    int maxConnectionsPerIp,
+    int connectRatePerIp,
+    int connectBurstPerIp,
     int maxSubscriptions,
     int maxConnections,
     String adminHost,
@@ -62,6 +65,11 @@ public record KeelConfig(
     public static final int RATE_LIMIT = 200;
     public static final int RATE_BURST = 400;
     public static final RateLimitPolicy RATE_LIMIT_POLICY = RateLimitPolicy.THROTTLE;
+    /** Far above one office behind a NAT, far below what one host could take of the server. */
+    public static final int MAX_CONNECTIONS_PER_IP = 1000;
+    /** New connections per second per address: a reconnect storm is spread over seconds. */
+    public static final int CONNECT_RATE_PER_IP = 20;
+    public static final int CONNECT_BURST_PER_IP = 50;
     public static final int MAX_SUBSCRIPTIONS = 256;
     public static final int MAX_CONNECTIONS = 50_000;
     public static final String ADMIN_HOST = "127.0.0.1";
@@ -115,6 +123,9 @@ public record KeelConfig(
     b.rateLimit = rateLimit;
     b.rateBurst = rateBurst;
     b.rateLimitPolicy = rateLimitPolicy;
+    b.maxConnectionsPerIp = maxConnectionsPerIp;
+    b.connectRatePerIp = connectRatePerIp;
+    b.connectBurstPerIp = connectBurstPerIp;
     b.maxSubscriptions = maxSubscriptions;
     b.maxConnections = maxConnections;
     b.adminHost = adminHost;
@@ -145,6 +156,9 @@ public record KeelConfig(
     private int rateLimit = Defaults.RATE_LIMIT;
     private int rateBurst = Defaults.RATE_BURST;
     private RateLimitPolicy rateLimitPolicy = Defaults.RATE_LIMIT_POLICY;
+    private int maxConnectionsPerIp = Defaults.MAX_CONNECTIONS_PER_IP;
+    private int connectRatePerIp = Defaults.CONNECT_RATE_PER_IP;
+    private int connectBurstPerIp = Defaults.CONNECT_BURST_PER_IP;
     private int maxSubscriptions = Defaults.MAX_SUBSCRIPTIONS;
     private int maxConnections = Defaults.MAX_CONNECTIONS;
     private String adminHost = Defaults.ADMIN_HOST;
@@ -173,6 +187,9 @@ public record KeelConfig(
     public Builder rateLimit(int v) { rateLimit = v; return this; }
     public Builder rateBurst(int v) { rateBurst = v; return this; }
     public Builder rateLimitPolicy(RateLimitPolicy v) { rateLimitPolicy = v; return this; }
+    public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+    public Builder connectRatePerIp(int v) { connectRatePerIp = v; return this; }
+    public Builder connectBurstPerIp(int v) { connectBurstPerIp = v; return this; }
     public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
     public Builder maxConnections(int v) { maxConnections = v; return this; }
     public Builder adminHost(String v) { adminHost = v; return this; }
@@ -227,6 +244,12 @@ public record KeelConfig(
       require(errors, rateLimit >= 1, "rate-limit must be at least 1 message/s, was " + rateLimit);
       require(errors, rateBurst >= 1, "rate-burst must be at least 1, was " + rateBurst);
       require(errors, rateLimitPolicy != null, "rate-limit-policy must be set");
+      require(errors, maxConnectionsPerIp >= 1,
+          "max-connections-per-ip must be at least 1, was " + maxConnectionsPerIp);
+      require(errors, connectRatePerIp >= 1 && connectRatePerIp <= 1_000_000,
+          "connect-rate-per-ip must be between 1 and 1000000 per second, was " + connectRatePerIp);
+      require(errors, connectBurstPerIp >= 1,
+          "connect-burst-per-ip must be at least 1, was " + connectBurstPerIp);
       require(errors, maxSubscriptions >= 1,
           "max-subscriptions must be at least 1, was " + maxSubscriptions);
       require(errors, maxConnections >= 1,
@@ -244,6 +267,7 @@ public record KeelConfig(
       return new KeelConfig(host, wsPort, tcpPort, maxMessageSize, handshakeTimeout,
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
+          maxConnectionsPerIp, connectRatePerIp, connectBurstPerIp,
           maxSubscriptions, maxConnections, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads);
     }
 

@@ -2,6 +2,8 @@ package dev.keel.server;
 
 import dev.keel.admin.AdminServer;
 import dev.keel.config.KeelConfig;
+import dev.keel.limit.AddressLimiter;
+import dev.keel.session.Admission;
 import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.pubsub.TopicRegistry;
@@ -22,6 +24,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Ticker;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,7 @@ public final class KeelServer implements AutoCloseable {
   // One allocator per server: its figures are this server's alone (tests and the leak check read them).
   private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
   private final TopicRegistry topics;
+  private final AddressLimiter addressLimiter;
   private final ServerContext context;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -65,6 +70,8 @@ public final class KeelServer implements AutoCloseable {
     this.config = config;
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(allocator, stats);
+    this.addressLimiter = new AddressLimiter(config.maxConnectionsPerIp(), config.connectRatePerIp(),
+        config.connectBurstPerIp(), Ticker.systemTicker());
     this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
         sessions, stats, allocator);
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -90,10 +97,10 @@ public final class KeelServer implements AutoCloseable {
   }
 
   private void bind() throws InterruptedException {
-    wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)))
+    wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)), stats.ws)
         .bind(config.host(), config.wsPort()).sync().channel();
     if (config.tcpPort() != 0) { // 0 disables TCP; -1 asks for any free port
-      tcpListener = bootstrap(new TcpInitializer(context))
+      tcpListener = bootstrap(new TcpInitializer(context), stats.tcp)
           .bind(config.host(), Math.max(config.tcpPort(), 0)).sync().channel();
     }
     if (config.adminPort() != 0) { // 0 disables the admin listener; -1 asks for any free port
@@ -114,7 +121,7 @@ public final class KeelServer implements AutoCloseable {
     return n;
   }
 
-  private ServerBootstrap bootstrap(ChannelInitializer<Channel> initializer) {
+  private ServerBootstrap bootstrap(ChannelInitializer<Channel> initializer, Stats.TransportStats counted) {
     int high = config.writeBufferHighWater();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -128,6 +135,9 @@ public final class KeelServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             allChannels.add(ch);
+            if (!admit(ch, counted)) {
+              return;
+            }
             ch.pipeline().addLast(initializer);
           }
         });
@@ -135,6 +145,36 @@ public final class KeelServer implements AutoCloseable {
       b.childOption(ChannelOption.SO_SNDBUF, config.socketSendBuffer());
     }
     return b;
+  }
+
+  /**
+   * Per-address admission. A refused TCP connection is closed at once; a refused HTTP connection
+   * keeps its pipeline so that its request is answered 503 (see {@link Admission}).
+   */
+  private boolean admit(Channel ch, Stats.TransportStats counted) {
+    if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
+      return true;
+    }
+    InetAddress address = remote.getAddress();
+    AddressLimiter.Verdict verdict = addressLimiter.tryAcquire(address);
+    if (verdict == AddressLimiter.Verdict.ADMITTED) {
+      ch.closeFuture().addListener(f -> addressLimiter.release(address));
+      return true;
+    }
+    CloseReason reason = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS
+        ? CloseReason.IP_LIMIT : CloseReason.CONNECT_RATE;
+    counted.closed(reason);
+    if (counted == stats.tcp) {
+      ch.close();
+      return false;
+    }
+    Admission.refuse(ch, reason);
+    return true;
+  }
+
+  /** Per-address admission state (for tests and diagnostics). */
+  public AddressLimiter addressLimiter() {
+    return addressLimiter;
   }
 
   public int wsPort() {

@@ -18,6 +18,10 @@ public enum CloseReason {
   TOO_LARGE(1009, "message too big", "too_large"),
   RATE_LIMIT(1008, "rate limit", "rate_limited"),
   SERVER_FULL(1013, "try again later", "limit_exceeded"),
+  /** The address already has max-connections-per-ip open. */
+  IP_LIMIT(1013, "try again later", "limit_exceeded"),
+  /** The address connects faster than connect-rate-per-ip. */
+  CONNECT_RATE(1013, "try again later", "limit_exceeded"),
   SHUTDOWN(1001, "going away", "shutdown"),
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002, "protocol error", "bad_request"),

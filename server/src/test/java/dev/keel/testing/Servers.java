@@ -21,6 +21,11 @@ public final class Servers {
         .wsPort(0)
         .tcpPort(KeelConfig.ANY_FREE_PORT)
         .adminPort(KeelConfig.ANY_FREE_PORT)
+        // Tests open thousands of connections from loopback addresses: per-address limits would
+        // refuse them. AddressLimitIT sets its own.
+        .maxConnectionsPerIp(1_000_000)
+        .connectRatePerIp(1_000_000)
+        .connectBurstPerIp(1_000_000)
         .shutdownGrace(Duration.ofSeconds(5)))
         .build();
     try {

@@ -1,6 +1,7 @@
 package dev.keel.transport.ws;
 
 import dev.keel.pubsub.PublishApi;
+import dev.keel.session.Admission;
 import dev.keel.session.CloseReason;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
@@ -96,6 +97,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (Admission.refusal(ctx.channel()) != null) {
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "{\"error\":\"limit_exceeded\",\"message\":\"too many connections from your address, try again later\"}", true);
+      return;
+    }
     if (!req.decoderResult().isSuccess()) {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad_request\",\"message\":\"malformed HTTP request\"}", true);
       return;

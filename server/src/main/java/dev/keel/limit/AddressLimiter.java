@@ -1,0 +1,133 @@
+package dev.keel.limit;
+
+import io.netty.util.concurrent.Ticker;
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Per-address admission: at most {@code maxPerAddress} open connections, and new connections at most
+ * {@code ratePerSecond} (burst {@code burst}) per address. Stops reconnect storms and one abusive host
+ * from taking what others need.
+ *
+ * <p>The table is bounded: an entry with no open connection and a full bucket holds nothing worth
+ * keeping, and is removed by a sweep that runs whenever the table has doubled since the last one.
+ * Entries with open connections are bounded by {@code max-connections}; so a flood from many
+ * addresses costs at most a table of the addresses that are connected or rate-limited right now.
+ *
+ * <p>Thread-safe: accept paths on several event loops call it; each entry's lock is held for a few
+ * arithmetic operations.
+ */
+public final class AddressLimiter {
+  /** Why an address was refused. */
+  public enum Verdict { ADMITTED, TOO_MANY_CONNECTIONS, TOO_FAST }
+
+  private static final int MIN_SWEEP_SIZE = 1024;
+
+  private final int maxPerAddress;
+  private final long nanosPerToken;
+  private final int burst;
+  private final Ticker ticker;
+  private final ConcurrentHashMap<InetAddress, Entry> table = new ConcurrentHashMap<>();
+  private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP_SIZE);
+
+  private static final class Entry {
+    /** Set by a sweep that removed it: an acquirer holding a stale reference must look again. */
+    boolean removed;
+    int open;
+    double tokens;
+    long refilledAt;
+  }
+
+  public AddressLimiter(int maxPerAddress, int ratePerSecond, int burst, Ticker ticker) {
+    this.maxPerAddress = maxPerAddress;
+    this.nanosPerToken = 1_000_000_000L / ratePerSecond;
+    this.burst = burst;
+    this.ticker = ticker;
+  }
+
+  /** Admits a new connection from {@code address} (then {@link #release} it when it closes) or refuses it. */
+  public Verdict tryAcquire(InetAddress address) {
+    long now = ticker.nanoTime();
+    Verdict v;
+    while (true) {
+      Entry e = table.computeIfAbsent(address, a -> {
+        Entry fresh = new Entry();
+        fresh.tokens = burst;
+        fresh.refilledAt = now;
+        return fresh;
+      });
+      synchronized (e) {
+        if (e.removed) {
+          continue;
+        }
+        v = admit(e, now);
+        break;
+      }
+    }
+    if (table.size() >= sweepAt.get()) {
+      sweep(now);
+    }
+    return v;
+  }
+
+  /** Called holding the entry's lock. */
+  private Verdict admit(Entry e, long now) {
+    refill(e, now);
+    if (e.open >= maxPerAddress) {
+      return Verdict.TOO_MANY_CONNECTIONS;
+    }
+    if (e.tokens < 1) {
+      return Verdict.TOO_FAST;
+    }
+    e.tokens -= 1;
+    e.open++;
+    return Verdict.ADMITTED;
+  }
+
+  public void release(InetAddress address) {
+    Entry e = table.get(address);
+    if (e != null) {
+      synchronized (e) {
+        e.open--;
+      }
+    }
+  }
+
+  /** Addresses tracked now (for tests and the debug view). */
+  public int trackedAddresses() {
+    return table.size();
+  }
+
+  /** Open connections counted for {@code address}. */
+  public int open(InetAddress address) {
+    Entry e = table.get(address);
+    if (e == null) {
+      return 0;
+    }
+    synchronized (e) {
+      return e.open;
+    }
+  }
+
+  private void refill(Entry e, long now) {
+    long elapsed = now - e.refilledAt;
+    if (elapsed > 0) {
+      e.tokens = Math.min(burst, e.tokens + (double) elapsed / nanosPerToken);
+      e.refilledAt = now;
+    }
+  }
+
+  /** Drops entries that hold nothing: no open connection and a bucket that has refilled. */
+  public void sweep(long now) {
+    table.entrySet().removeIf(entry -> {
+      Entry e = entry.getValue();
+      synchronized (e) {
+        refill(e, now);
+        e.removed = e.open <= 0 && e.tokens >= burst;
+        return e.removed;
+      }
+    });
+    sweepAt.set(Math.max(MIN_SWEEP_SIZE, 2L * table.size()));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.server.KeelServer;
+import dev.keel.session.CloseReason;
+import dev.keel.testing.Servers;
+import dev.keel.testing.TcpClient;
+import dev.keel.testing.WsClient;
+import java.net.InetAddress;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Per-address limits under a reconnect storm: the storm is refused, everyone else is served. */
+class AddressLimitIT {
+  @Test
+  void reconnectStormOfTwoThousandAttemptsIsRefusedWhileExistingClientsAreServed() throws Exception {
+    InetAddress stormer = InetAddress.getByName("127.0.0.77");
+    try (KeelServer server = Servers.start(b -> b.maxConnectionsPerIp(100).connectRatePerIp(20).connectBurstPerIp(50));
+        TcpClient existing = TcpClient.connect(server.tcpPort(), InetAddress.getByName("127.0.0.5"), 0);
+        ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      existing.send("{\"op\":\"ping\"}");
+      existing.read();
+      AtomicBoolean storming = new AtomicBoolean(true);
+      AtomicInteger attempts = new AtomicInteger();
+      List<Future<?>> storm = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        storm.add(pool.submit(() -> {
+          while (attempts.incrementAndGet() <= 2000) {
+            try (TcpClient c = TcpClient.connect(server.tcpPort(), stormer, 0)) {
+              c.heartbeat(); // a refused one is closed at once; an admitted one leaves again
+            } catch (RuntimeException refusedMidWrite) {
+              // closed by the server before the write: that is the refusal
+            }
+          }
+          return null;
+        }));
+      }
+      int pings = 0;
+      while (storm.stream().anyMatch(f -> !f.isDone())) {
+        existing.send("{\"op\":\"ping\",\"id\":" + pings + "}");
+        assertThat(existing.readJson().get("id").asInt()).as("existing client served during the storm").isEqualTo(pings);
+        pings++;
+      }
+      for (Future<?> f : storm) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      storming.set(false);
+      long refused = server.stats().tcp.closedCount(CloseReason.CONNECT_RATE);
+      assertThat(refused).as("attempts refused for connecting too fast").isPositive();
+      assertThat(server.stats().tcp.opened.sum()).as("admitted: the burst plus what the rate allows")
+          .isLessThan(2000);
+      assertThat(pings).as("pings answered during the storm").isPositive();
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.addressLimiter().open(stormer) == 0);
+    }
+  }
+
+  @Test
+  void maxConnectionsPerIpRefusesTheExtraWebSocketWith503AndTcpAtOnce() {
+    try (KeelServer server = Servers.start(b -> b.maxConnectionsPerIp(2).connectRatePerIp(1000).connectBurstPerIp(1000));
+        WsClient a = WsClient.connect(server.wsPort());
+        TcpClient b = TcpClient.connect(server.tcpPort())) {
+      b.send("{\"op\":\"ping\"}");
+      b.read();
+      assertThatThrownBy(() -> WsClient.connect(server.wsPort())).as("third connection, WebSocket")
+          .rootCause().hasMessageContaining("503");
+      try (TcpClient c = TcpClient.connect(server.tcpPort())) {
+        assertThat(c.awaitClosed(Duration.ofSeconds(10))).as("third connection, TCP, closed at once").isTrue();
+      }
+      HttpResponse<String> health = Servers.get(server.wsPort(), "/healthz");
+      assertThat(health.statusCode()).as("plain HTTP from the same address is refused too").isEqualTo(503);
+      assertThat(server.stats().closedCount(CloseReason.IP_LIMIT)).isEqualTo(3);
+      a.send("{\"op\":\"ping\"}");
+      assertThat(a.next()).as("admitted clients keep working").isEqualTo("{\"op\":\"pong\"}");
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.keel.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AddressLimiterTest {
+  private final MockTicker ticker = Ticker.newMockTicker();
+
+  private static InetAddress ip(int n) throws UnknownHostException {
+    return InetAddress.getByAddress(new byte[] {10, (byte) (n >> 16), (byte) (n >> 8), (byte) n});
+  }
+
+  @Test
+  void maxPerAddress_refusesTheExtraConnection_untilOneCloses() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(3, 1000, 1000, ticker);
+    for (int i = 0; i < 3; i++) {
+      assertThat(limiter.tryAcquire(ip(1))).as("connection %d", i).isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    }
+    assertThat(limiter.tryAcquire(ip(1))).as("fourth").isEqualTo(AddressLimiter.Verdict.TOO_MANY_CONNECTIONS);
+    assertThat(limiter.tryAcquire(ip(2))).as("another address is not affected").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    limiter.release(ip(1));
+    assertThat(limiter.tryAcquire(ip(1))).as("after a close").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+  }
+
+  @Test
+  void connectRate_allowsTheBurstThenTheRate() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(1000, 10, 5, ticker);
+    for (int i = 0; i < 5; i++) {
+      assertThat(limiter.tryAcquire(ip(1))).as("burst %d", i).isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    }
+    assertThat(limiter.tryAcquire(ip(1))).as("over the burst").isEqualTo(AddressLimiter.Verdict.TOO_FAST);
+    ticker.advance(100, TimeUnit.MILLISECONDS);
+    assertThat(limiter.tryAcquire(ip(1))).as("one token after 100 ms at 10/s").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    assertThat(limiter.tryAcquire(ip(1))).as("and no more").isEqualTo(AddressLimiter.Verdict.TOO_FAST);
+  }
+
+  @Test
+  void table_staysBounded_underAFloodOfAddresses() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(10, 20, 1, ticker);
+    int maxSeen = 0;
+    for (int n = 0; n < 200_000; n++) {
+      InetAddress a = ip(n);
+      assertThat(limiter.tryAcquire(a)).isEqualTo(AddressLimiter.Verdict.ADMITTED);
+      limiter.release(a); // connected and gone
+      ticker.advance(1, TimeUnit.MILLISECONDS);
+      maxSeen = Math.max(maxSeen, limiter.trackedAddresses());
+    }
+    // An entry is kept until its bucket refills (50 ms at 20/s, burst 1): ~50 live entries at a time;
+    // sweeps run when the table doubles from at least 1,024.
+    assertThat(maxSeen).as("addresses tracked at most, over 200,000 distinct ones").isLessThanOrEqualTo(2048);
+  }
+
+  @Test
+  void openConnections_keepTheirEntry_throughSweeps() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(1, 1000, 1000, ticker);
+    assertThat(limiter.tryAcquire(ip(7))).isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    ticker.advance(1, TimeUnit.HOURS);
+    limiter.sweep(ticker.nanoTime());
+    assertThat(limiter.open(ip(7))).as("an open connection survives a sweep").isEqualTo(1);
+    assertThat(limiter.tryAcquire(ip(7))).as("and still counts").isEqualTo(AddressLimiter.Verdict.TOO_MANY_CONNECTIONS);
+  }
+}
