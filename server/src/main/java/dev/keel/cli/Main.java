@@ -63,9 +63,13 @@ public final class Main {
     if (serve.hasMatchedOption("--config")) {
       ConfigFile.applyTo(builder, serve.matchedOptionValue("--config", (Path) null));
     }
-    String envToken = System.getenv("KEEL_ADMIN_TOKEN");
-    if (envToken != null && !envToken.isEmpty()) {
-      builder.set(Option.ADMIN_TOKEN, envToken); // keeps the secret out of `ps`; a flag still wins
+    // Secrets from the environment keep them out of `ps`; a flag still wins.
+    for (var secret : java.util.Map.of("KEEL_ADMIN_TOKEN", Option.ADMIN_TOKEN,
+        "KEEL_AUTH_HMAC_SECRET", Option.AUTH_HMAC_SECRET, "KEEL_API_KEY", Option.API_KEY).entrySet()) {
+      String value = System.getenv(secret.getKey());
+      if (value != null && !value.isEmpty()) {
+        builder.set(secret.getValue(), value);
+      }
     }
     for (Option o : Option.values()) {
       if (serve.hasMatchedOption("--" + o.key())) {

@@ -34,6 +34,13 @@ public record KeelConfig(
     int connectBurstPerIp,
     int maxSubscriptions,
     int maxConnections,
+    String authHmacSecret,
+    String authPublicKey,
+    String apiKey,
+    java.util.List<String> allowedOrigins,
+    boolean insecure,
+    String tlsCert,
+    String tlsKey,
     String adminHost,
     int adminPort,
     String adminToken,
@@ -72,6 +79,15 @@ public record KeelConfig(
     public static final int CONNECT_BURST_PER_IP = 50;
     public static final int MAX_SUBSCRIPTIONS = 256;
     public static final int MAX_CONNECTIONS = 50_000;
+    /** No JWT verification unless a key is given; then loopback binds only, unless --insecure. */
+    public static final String AUTH_HMAC_SECRET = null;
+    public static final String AUTH_PUBLIC_KEY = null;
+    public static final String API_KEY = null;
+    /** Empty: any Origin (and none) may open a WebSocket. */
+    public static final java.util.List<String> ALLOWED_ORIGINS = java.util.List.of();
+    public static final boolean INSECURE = false;
+    public static final String TLS_CERT = null;
+    public static final String TLS_KEY = null;
     public static final String ADMIN_HOST = "127.0.0.1";
     /** The admin listener (metrics, debug endpoints); 0 disables it, -1 binds any free port. */
     public static final int ADMIN_PORT = 9100;
@@ -128,6 +144,13 @@ public record KeelConfig(
     b.connectBurstPerIp = connectBurstPerIp;
     b.maxSubscriptions = maxSubscriptions;
     b.maxConnections = maxConnections;
+    b.authHmacSecret = authHmacSecret;
+    b.authPublicKey = authPublicKey;
+    b.apiKey = apiKey;
+    b.allowedOrigins = allowedOrigins;
+    b.insecure = insecure;
+    b.tlsCert = tlsCert;
+    b.tlsKey = tlsKey;
     b.adminHost = adminHost;
     b.adminPort = adminPort;
     b.adminToken = adminToken;
@@ -161,6 +184,13 @@ public record KeelConfig(
     private int connectBurstPerIp = Defaults.CONNECT_BURST_PER_IP;
     private int maxSubscriptions = Defaults.MAX_SUBSCRIPTIONS;
     private int maxConnections = Defaults.MAX_CONNECTIONS;
+    private String authHmacSecret = Defaults.AUTH_HMAC_SECRET;
+    private String authPublicKey = Defaults.AUTH_PUBLIC_KEY;
+    private String apiKey = Defaults.API_KEY;
+    private java.util.List<String> allowedOrigins = Defaults.ALLOWED_ORIGINS;
+    private boolean insecure = Defaults.INSECURE;
+    private String tlsCert = Defaults.TLS_CERT;
+    private String tlsKey = Defaults.TLS_KEY;
     private String adminHost = Defaults.ADMIN_HOST;
     private int adminPort = Defaults.ADMIN_PORT;
     private String adminToken = Defaults.ADMIN_TOKEN;
@@ -192,6 +222,13 @@ public record KeelConfig(
     public Builder connectBurstPerIp(int v) { connectBurstPerIp = v; return this; }
     public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
     public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder authHmacSecret(String v) { authHmacSecret = v; return this; }
+    public Builder authPublicKey(String v) { authPublicKey = v; return this; }
+    public Builder apiKey(String v) { apiKey = v; return this; }
+    public Builder allowedOrigins(java.util.List<String> v) { allowedOrigins = java.util.List.copyOf(v); return this; }
+    public Builder insecure(boolean v) { insecure = v; return this; }
+    public Builder tlsCert(String v) { tlsCert = v; return this; }
+    public Builder tlsKey(String v) { tlsKey = v; return this; }
     public Builder adminHost(String v) { adminHost = v; return this; }
     public Builder adminPort(int v) { adminPort = v; return this; }
     public Builder adminToken(String v) { adminToken = v; return this; }
@@ -254,6 +291,24 @@ public record KeelConfig(
           "max-subscriptions must be at least 1, was " + maxSubscriptions);
       require(errors, maxConnections >= 1,
           "max-connections must be at least 1, was " + maxConnections);
+      require(errors, authHmacSecret == null || authHmacSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32,
+          "auth-hmac-secret must be at least 32 bytes (HS256 needs a 256-bit key)");
+      require(errors, authHmacSecret == null || authPublicKey == null,
+          "give auth-hmac-secret or auth-public-key, not both");
+      require(errors, authPublicKey == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(authPublicKey)),
+          "auth-public-key " + authPublicKey + " is not a readable file");
+      require(errors, apiKey == null || apiKey.length() >= 16,
+          "api-key must be at least 16 characters (or unset)");
+      require(errors, (tlsCert == null) == (tlsKey == null), "tls-cert and tls-key go together");
+      require(errors, tlsCert == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsCert)),
+          "tls-cert " + tlsCert + " is not a readable file");
+      require(errors, tlsKey == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsKey)),
+          "tls-key " + tlsKey + " is not a readable file");
+      if (host != null && !insecure && authHmacSecret == null && authPublicKey == null) {
+        require(errors, isLoopback(host),
+            "refusing to bind " + host + " without authentication: set auth-hmac-secret or auth-public-key,"
+                + " or pass --insecure to accept anyone");
+      }
       require(errors, adminHost != null && !adminHost.isBlank(), "admin-host must not be empty");
       require(errors, adminPort >= ANY_FREE_PORT && adminPort <= 65535,
           "admin-port must be between 0 (disabled) and 65535, or -1 (any free port), was " + adminPort);
@@ -268,7 +323,12 @@ public record KeelConfig(
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
           maxConnectionsPerIp, connectRatePerIp, connectBurstPerIp,
-          maxSubscriptions, maxConnections, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads);
+          maxSubscriptions, maxConnections, authHmacSecret, authPublicKey, apiKey, allowedOrigins, insecure,
+          tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads);
+    }
+
+    private static boolean isLoopback(String host) {
+      return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     private static void require(List<String> errors, boolean ok, String message) {

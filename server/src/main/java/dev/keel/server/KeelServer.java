@@ -4,6 +4,7 @@ import dev.keel.admin.AdminServer;
 import dev.keel.config.KeelConfig;
 import dev.keel.limit.AddressLimiter;
 import dev.keel.session.Admission;
+import dev.keel.transport.Tls;
 import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.pubsub.TopicRegistry;
@@ -56,6 +57,7 @@ public final class KeelServer implements AutoCloseable {
   private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
   private final TopicRegistry topics;
   private final AddressLimiter addressLimiter;
+  private Tls tls;
   private final ServerContext context;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -97,19 +99,29 @@ public final class KeelServer implements AutoCloseable {
   }
 
   private void bind() throws InterruptedException {
+    try {
+      tls = Tls.from(config);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("cannot load tls-cert/tls-key: " + e.getMessage(), e);
+    }
     wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)), stats.ws)
         .bind(config.host(), config.wsPort()).sync().channel();
     if (config.tcpPort() != 0) { // 0 disables TCP; -1 asks for any free port
       tcpListener = bootstrap(new TcpInitializer(context), stats.tcp)
           .bind(config.host(), Math.max(config.tcpPort(), 0)).sync().channel();
     }
+    if (config.authHmacSecret() == null && config.authPublicKey() == null) {
+      log.warn("no authentication configured: anyone who can reach {}:{} may connect, subscribe and publish"
+          + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", config.host(), wsPort());
+    }
     if (config.adminPort() != 0) { // 0 disables the admin listener; -1 asks for any free port
       adminGroup = transport.newGroup(1, "keel-admin");
       admin = AdminServer.start(config, stats, sessions, topics, allocator, adminGroup,
           transport.serverChannel(), workers);
     }
-    log.info("keel listening: ws+http on {}:{}, framed tcp on {}, admin on {} ({} transport, {} io threads)",
-        config.host(), wsPort(), tcpListener == null ? "-" : config.host() + ":" + tcpPort(),
+    log.info("keel listening: {} on {}:{}, framed tcp{} on {}, admin on {} ({} transport, {} io threads)",
+        tls == null ? "ws+http" : "wss+https", config.host(), wsPort(), tls == null ? "" : "+tls (" + tls.provider() + ")",
+        tcpListener == null ? "-" : config.host() + ":" + tcpPort(),
         admin == null ? "-" : config.adminHost() + ":" + adminPort(), transport.name(), countLoops());
   }
 
@@ -122,6 +134,7 @@ public final class KeelServer implements AutoCloseable {
   }
 
   private ServerBootstrap bootstrap(ChannelInitializer<Channel> initializer, Stats.TransportStats counted) {
+    Tls tls = this.tls;
     int high = config.writeBufferHighWater();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -139,6 +152,9 @@ public final class KeelServer implements AutoCloseable {
               return;
             }
             ch.pipeline().addLast(initializer);
+            if (tls != null) {
+              tls.addTo(ch); // first: everything else sees plaintext
+            }
           }
         });
     if (config.socketSendBuffer() > 0) {

@@ -30,12 +30,18 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   public static RawWebSocket connect(int port) throws IOException {
+    return connect(port, "");
+  }
+
+  /** Upgrades with extra header lines (each ending in CRLF), e.g. {@code "Origin: https://x\r\n"}. */
+  public static RawWebSocket connect(int port, String extraHeaders) throws IOException {
     Socket s = new Socket("127.0.0.1", port);
     s.setSoTimeout(10_000);
     RawWebSocket ws = new RawWebSocket(s);
     String key = Base64.getEncoder().encodeToString("keel-test-key-16".getBytes(StandardCharsets.US_ASCII));
     ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+        + extraHeaders + "\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     String status = ws.readLine();

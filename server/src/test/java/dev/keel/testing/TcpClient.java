@@ -56,6 +56,17 @@ public final class TcpClient implements AutoCloseable {
     }
   }
 
+  /** A framed-TCP client over TLS, trusting what {@code tls} trusts. */
+  public static TcpClient connectTls(int port, javax.net.ssl.SSLContext tls) {
+    try {
+      javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("localhost", port);
+      s.startHandshake();
+      return new TcpClient(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public void send(String json) {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     sendRaw(ByteBuffer.allocate(4 + b.length).putInt(b.length).put(b).array());

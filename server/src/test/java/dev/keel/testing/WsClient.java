@@ -46,6 +46,23 @@ public final class WsClient implements AutoCloseable {
     return connect(port, query, false, path);
   }
 
+  /** A WebSocket over TLS ({@code wss://localhost:port/ws}), trusting what {@code tls} trusts. */
+  public static WsClient connectTls(int port, javax.net.ssl.SSLContext tls) {
+    Listener listener = new Listener(false);
+    try {
+      HttpClient.newBuilder().sslContext(tls).build().newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(URI.create("wss://localhost:" + port + "/ws"), listener)
+          .get(20, TimeUnit.SECONDS);
+      return listener.client;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("WebSocket connect failed: " + e.getMessage(), e);
+    }
+  }
+
   /** A client that reads nothing until {@link #resume()}: the server's data backs up behind it. */
   public static WsClient connectPaused(int port) {
     return connect(port, "", true);

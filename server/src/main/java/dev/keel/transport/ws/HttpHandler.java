@@ -133,6 +133,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", true);
       return;
     }
+    if (!originAllowed(req)) {
+      respond(ctx, req, HttpResponseStatus.FORBIDDEN,
+          "{\"error\":\"forbidden\",\"message\":\"origin not allowed\"}", true);
+      return;
+    }
     if (!server.sessions().tryReserve()) {
       server.stats().ws.closed(CloseReason.SERVER_FULL);
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -164,10 +169,35 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         new WebSocketFrameAggregator(server.config().maxMessageSize()));
   }
 
+  /** With {@code allowed-origins} set, a browser's upgrade must come from one of them (exact match). */
+  private boolean originAllowed(FullHttpRequest req) {
+    var allowed = server.config().allowedOrigins();
+    if (allowed.isEmpty()) {
+      return true;
+    }
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    return origin != null && allowed.contains(origin);
+  }
+
+  private boolean apiKeyPresented(FullHttpRequest req) {
+    String key = server.config().apiKey();
+    if (key == null) {
+      return true;
+    }
+    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    return given != null && java.security.MessageDigest.isEqual(
+        ("Bearer " + key).getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
   private void publish(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!HttpMethod.POST.equals(req.method())) {
       respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED,
           "{\"error\":\"bad_request\",\"message\":\"use POST\"}", false);
+      return;
+    }
+    if (!apiKeyPresented(req)) {
+      respond(ctx, req, HttpResponseStatus.UNAUTHORIZED,
+          "{\"error\":\"unauthorized\",\"message\":\"send Authorization: Bearer <api-key>\"}", false);
       return;
     }
     byte[] body = ByteBufUtil.getBytes(req.content());

@@ -1,0 +1,44 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.server.KeelServer;
+import dev.keel.testing.RawWebSocket;
+import dev.keel.testing.Servers;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Origin allow-list on the WebSocket upgrade, and the API key on HTTP publish. */
+class AccessIT {
+  @Test
+  void originOutsideTheAllowListIsRefusedWith403() throws Exception {
+    try (KeelServer server = Servers.start(b -> b.allowedOrigins(List.of("https://app.example.com")))) {
+      assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(), "Origin: https://evil.example.net\r\n"))
+          .as("foreign origin").hasMessageContaining("HTTP/1.1 403");
+      assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort()))
+          .as("no origin at all, when a list is set").hasMessageContaining("HTTP/1.1 403");
+      try (RawWebSocket ok = RawWebSocket.connect(server.wsPort(), "Origin: https://app.example.com\r\n")) {
+        ok.sendText("{\"op\":\"ping\"}");
+        RawWebSocket.Frame f = ok.readFrame();
+        assertThat(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8)).as("allowed origin is served")
+            .isEqualTo("{\"op\":\"pong\"}");
+      }
+      assertThat(server.sessions().reserved()).as("refused upgrades hold no slot").isLessThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void httpPublishNeedsTheApiKeyWhenOneIsSet() {
+    String key = "publish-key-0123456789";
+    try (KeelServer server = Servers.start(b -> b.apiKey(key))) {
+      String body = "{\"topic\":\"t\",\"data\":1}";
+      assertThat(Servers.post(server.wsPort(), "/api/publish", body).statusCode()).as("no key").isEqualTo(401);
+      assertThat(Servers.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer wrong-key-000000000")
+          .statusCode()).as("wrong key").isEqualTo(401);
+      assertThat(Servers.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer " + key).statusCode())
+          .as("right key").isEqualTo(200);
+      assertThat(Servers.get(server.wsPort(), "/healthz").statusCode()).as("health needs no key").isEqualTo(200);
+    }
+  }
+}
