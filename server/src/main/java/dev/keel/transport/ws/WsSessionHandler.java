@@ -7,6 +7,7 @@ import dev.keel.session.Session;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -79,8 +80,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         log.debug("{}: protocol violation: {}", session, cause.getMessage());
         session.close(CloseReason.PROTOCOL_ERROR);
       }
-    } else if (cause instanceof IOException) {
-      ctx.close(); // reset by peer and the like: the client ended it
+    } else if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+      ctx.close(); // reset by peer, or gone in the middle of a fragmented message: the client ended it
     } else {
       log.warn("{}: unexpected error: closing", session, cause);
       session.close(CloseReason.ERROR);
