@@ -33,7 +33,9 @@ public record KeelConfig(
     int maxConnections,
     Duration shutdownGrace,
     Duration closeTimeout,
-    int ioThreads) {
+    int ioThreads,
+    int inboundQueueMessages,
+    Duration handlerTimeout) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -65,6 +67,10 @@ public record KeelConfig(
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** 0 means one event loop per available core. */
     public static final int IO_THREADS = 0;
+    /** Messages read ahead of a slow handler: enough to keep it busy, few enough to stay small. */
+    public static final int INBOUND_QUEUE_MESSAGES = 64;
+    /** Zero: handler calls are not interrupted (a handler may legitimately wait long). */
+    public static final Duration HANDLER_TIMEOUT = Duration.ZERO;
 
     private Defaults() {}
   }
@@ -109,6 +115,8 @@ public record KeelConfig(
     b.shutdownGrace = shutdownGrace;
     b.closeTimeout = closeTimeout;
     b.ioThreads = ioThreads;
+    b.inboundQueueMessages = inboundQueueMessages;
+    b.handlerTimeout = handlerTimeout;
     return b;
   }
 
@@ -135,6 +143,8 @@ public record KeelConfig(
     private Duration shutdownGrace = Defaults.SHUTDOWN_GRACE;
     private Duration closeTimeout = Defaults.CLOSE_TIMEOUT;
     private int ioThreads = Defaults.IO_THREADS;
+    private int inboundQueueMessages = Defaults.INBOUND_QUEUE_MESSAGES;
+    private Duration handlerTimeout = Defaults.HANDLER_TIMEOUT;
 
     private Builder() {}
 
@@ -159,6 +169,9 @@ public record KeelConfig(
     public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
     public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
     public Builder ioThreads(int v) { ioThreads = v; return this; }
+    public Builder inboundQueueMessages(int v) { inboundQueueMessages = v; return this; }
+    /** Duration.ZERO (the default) for none. */
+    public Builder handlerTimeout(Duration v) { handlerTimeout = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -210,13 +223,20 @@ public record KeelConfig(
           "max-connections must be at least 1, was " + maxConnections);
       require(errors, ioThreads >= 0 && ioThreads <= 256,
           "io-threads must be between 0 (one per core) and 256, was " + ioThreads);
+      require(errors, inboundQueueMessages >= 1 && inboundQueueMessages <= 65536,
+          "inbound-queue-messages must be between 1 and 65536, was " + inboundQueueMessages);
+      require(errors, handlerTimeout != null && !handlerTimeout.isNegative()
+              && handlerTimeout.compareTo(MAX_DURATION) <= 0,
+          "handler-timeout must be 0 (none) or a positive duration of at most 7 days, was "
+              + (handlerTimeout == null ? "unset" : Units.formatDuration(handlerTimeout)));
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
       }
       return new KeelConfig(host, wsPort, tcpPort, maxMessageSize, handshakeTimeout,
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
-          maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads);
+          maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads,
+          inboundQueueMessages, handlerTimeout);
     }
 
     private static void require(List<String> errors, boolean ok, String message) {

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.Ticker;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,11 @@ public final class Session {
   private final Runnable resumeTask = this::resume;
 
   private boolean established;
+  /** The application's inbound queue is full (see {@link #pauseInbound}): read nothing more. */
+  private boolean inboundPaused;
   private ArrayDeque<Inbound> pendingInbound;
+  /** sendAndAwait callers, by the sequence number of their data message in the queue. */
+  private ArrayDeque<WriteWaiter> writeWaiters;
   private ScheduledFuture<?> resumeFuture;
   private ScheduledFuture<?> timer;
   private long timerDeadline;
@@ -66,6 +71,8 @@ public final class Session {
   private long messagesOut;
 
   private record Inbound(byte[] payload, boolean binary) {}
+
+  private record WriteWaiter(long seq, CompletableFuture<SendResult> written) {}
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
       boolean established) {
@@ -176,6 +183,7 @@ public final class Session {
         return SendResult.QUEUED;
       case QUEUED_AFTER_DROPPING:
         server.stats().messagesDropped.add(queue.lastDropped());
+        failLostWaiters(SendResult.DROPPED);
         scheduleDrain();
         return SendResult.QUEUED;
       case DROPPED:
@@ -187,6 +195,31 @@ public final class Session {
             id, remoteAddress(), queue.bytes(), queue.count());
         close(CloseReason.SLOW_CONSUMER);
         return SendResult.CLOSED;
+    }
+  }
+
+  /**
+   * Like {@link #sendData(ByteBuf)}, and completes {@code written} with {@link SendResult#QUEUED}
+   * once the message has been written to the socket, or with DROPPED / CLOSED if it never will be.
+   */
+  public SendResult sendData(ByteBuf shared, CompletableFuture<SendResult> written) {
+    SendResult r = sendData(shared);
+    if (r != SendResult.QUEUED) {
+      written.complete(r);
+      return r;
+    }
+    if (writeWaiters == null) {
+      writeWaiters = new ArrayDeque<>(2);
+    }
+    writeWaiters.addLast(new WriteWaiter(queue.tailSeq(), written));
+    return r;
+  }
+
+  /** Fails the waiters whose message left the queue without being written (dropped or released). */
+  private void failLostWaiters(SendResult why) {
+    WriteWaiter w;
+    while (writeWaiters != null && (w = writeWaiters.peekFirst()) != null && w.seq() < queue.headSeq()) {
+      writeWaiters.pollFirst().written().complete(why);
     }
   }
 
@@ -226,15 +259,25 @@ public final class Session {
     boolean wrote = false;
     while (channel.isWritable()) {
       Object frame = queue.pollControl();
+      WriteWaiter waiter = null;
       if (frame == null) {
+        long seq = queue.headSeq();
         ByteBuf data = queue.pollData();
         if (data == null) {
           break;
         }
         frame = wire.frame(data);
         messagesOut++;
+        if (writeWaiters != null && !writeWaiters.isEmpty() && writeWaiters.peekFirst().seq() == seq) {
+          waiter = writeWaiters.pollFirst();
+        }
       }
-      channel.write(frame, channel.voidPromise());
+      if (waiter == null) {
+        channel.write(frame, channel.voidPromise());
+      } else {
+        CompletableFuture<SendResult> written = waiter.written();
+        channel.write(frame).addListener(f -> written.complete(f.isSuccess() ? SendResult.QUEUED : SendResult.CLOSED));
+      }
       wrote = true;
     }
     if (wrote) {
@@ -262,9 +305,14 @@ public final class Session {
       return;
     }
     established = true;
-    if (pendingInbound != null && !pendingInbound.isEmpty()) {
+    if (inboundPaused || (pendingInbound != null && !pendingInbound.isEmpty())) {
+      if (pendingInbound == null) {
+        pendingInbound = new ArrayDeque<>(4);
+      }
       pendingInbound.addLast(new Inbound(payload, binary)); // keep order behind what waits
-      server.stats().rateLimited.increment();
+      if (!inboundPaused) {
+        server.stats().rateLimited.increment();
+      }
       return;
     }
     if (bucket.tryTake()) {
@@ -297,6 +345,37 @@ public final class Session {
     return pendingInbound != null && !pendingInbound.isEmpty();
   }
 
+  /**
+   * The application cannot take more messages now (its inbound queue is full): stop reading the
+   * socket, so TCP flow control pushes back on the sender. Messages the current read has already
+   * decoded wait here, in order, until {@link #resumeInbound()}.
+   */
+  public void pauseInbound() {
+    inboundPaused = true;
+    channel.config().setAutoRead(false);
+  }
+
+  /** The application has room again: deliver what waits (within the rate limit), then read again. */
+  public void resumeInbound() {
+    if (!inboundPaused) {
+      return;
+    }
+    inboundPaused = false;
+    if (closeReason != null || ended) {
+      return;
+    }
+    if (pendingInbound == null || pendingInbound.isEmpty()) {
+      channel.config().setAutoRead(true);
+    } else if (resumeFuture == null) {
+      resume();
+    }
+  }
+
+  /** Messages read but not yet handed to the handler (throttled, or behind a full inbound queue). */
+  public int pendingInbound() {
+    return pendingInbound == null ? 0 : pendingInbound.size();
+  }
+
   private void scheduleResume() {
     long delay = bucket.nanosUntilNextToken();
     resumeFuture = channel.eventLoop().schedule(resumeTask, Math.max(delay, 1), TimeUnit.NANOSECONDS);
@@ -309,7 +388,7 @@ public final class Session {
     }
     activity.touch(ticker.nanoTime());
     Inbound next;
-    while ((next = pendingInbound.peekFirst()) != null && bucket.tryTake()) {
+    while (!inboundPaused && (next = pendingInbound.peekFirst()) != null && bucket.tryTake()) {
       pendingInbound.pollFirst();
       deliver(next.payload(), next.binary());
       if (closeReason != null) {
@@ -318,10 +397,13 @@ public final class Session {
     }
     if (pendingInbound.isEmpty()) {
       pendingInbound = null; // a throttled burst should not pin its deque's array
-      channel.config().setAutoRead(true);
-    } else {
+      if (!inboundPaused) {
+        channel.config().setAutoRead(true);
+      }
+    } else if (!inboundPaused) {
       scheduleResume();
-    }
+    } // else resumeInbound() takes over
+
   }
 
   private void deliver(byte[] payload, boolean binary) {
@@ -402,6 +484,7 @@ public final class Session {
   private void expire(CloseReason reason) {
     if (closeReason != null) {
       queue.releaseData();
+      failLostWaiters(SendResult.CLOSED);
       sendCloseFrame();
       return;
     }
@@ -469,6 +552,7 @@ public final class Session {
       scheduleDrain(); // the close frame follows the last queued message
     } else {
       queue.releaseData();
+      failLostWaiters(SendResult.CLOSED);
       sendCloseFrame();
     }
   }
@@ -530,6 +614,10 @@ public final class Session {
     stalledOn = null;
     pendingInbound = null;
     queue.releaseAll();
+    if (writeWaiters != null) {
+      writeWaiters.forEach(w -> w.written().complete(SendResult.CLOSED));
+      writeWaiters = null;
+    }
     server.stats().closed(closeReason);
     server.sessions().removed(this);
     try {

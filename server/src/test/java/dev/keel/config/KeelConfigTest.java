@@ -38,6 +38,8 @@ class KeelConfigTest {
     assertThat(c.closeTimeout()).as("close-timeout").isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ioThreads()).as("io-threads").isZero();
     assertThat(c.writeBufferHighWater()).as("write-buffer-high-water").isEqualTo(64 * 1024);
+    assertThat(c.inboundQueueMessages()).as("inbound-queue-messages").isEqualTo(64);
+    assertThat(c.handlerTimeout()).as("handler-timeout (none)").isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -61,7 +63,8 @@ class KeelConfigTest {
         .outboundQueueMessages(17).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST)
         .writeBufferHighWater(2048).socketSendBuffer(4096).rateLimit(3).rateBurst(4)
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
-        .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7).build();
+        .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
+        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).build();
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
@@ -107,7 +110,10 @@ class KeelConfigTest {
         bad("max-subscriptions", b -> b.maxSubscriptions(0)),
         bad("max-connections", b -> b.maxConnections(0)),
         bad("io-threads", b -> b.ioThreads(-1)),
-        bad("io-threads", b -> b.ioThreads(257)));
+        bad("io-threads", b -> b.ioThreads(257)),
+        bad("inbound-queue-messages", b -> b.inboundQueueMessages(0)),
+        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(-1))),
+        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))));
   }
 
   private static Arguments bad(String option, Consumer<KeelConfig.Builder> change) {
