@@ -5,6 +5,7 @@ import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.pubsub.TopicRegistry;
 import dev.keel.session.CloseReason;
+import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import dev.keel.session.Sessions;
@@ -25,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +60,11 @@ public final class KeelServer implements AutoCloseable {
   private Channel wsListener;
   private Channel tcpListener;
 
-  private KeelServer(KeelConfig config) {
+  private KeelServer(KeelConfig config, Function<TopicRegistry, ConnectionHandler> application) {
     this.config = config;
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(allocator, stats);
-    this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
-        sessions, stats, allocator);
+    this.context = new ServerContext(config, application.apply(topics), sessions, stats, allocator);
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");
@@ -71,7 +72,16 @@ public final class KeelServer implements AutoCloseable {
 
   /** Binds both listeners (port 0 picks a free one) and returns the running server. */
   public static KeelServer start(KeelConfig config) throws InterruptedException {
-    KeelServer server = new KeelServer(config);
+    return start(config, topics -> new PubSubHandler(topics, config.maxSubscriptions()));
+  }
+
+  /**
+   * Binds both listeners with {@code application} on every connection (the embedding API passes
+   * its virtual-thread bridge here); the function receives this server's topic registry.
+   */
+  public static KeelServer start(KeelConfig config,
+      Function<TopicRegistry, ConnectionHandler> application) throws InterruptedException {
+    KeelServer server = new KeelServer(config, application);
     try {
       server.bind();
     } catch (RuntimeException | InterruptedException e) {
