@@ -185,11 +185,11 @@ final class LiveConnection implements Connection, Runnable {
         timer.cancel(false);
       }
       if (!call.compareAndSet(callId, 0)) {
-        // An interrupt was claimed for this call: wait for it to land, then clear it.
-        while (!Thread.interrupted()) {
+        // An interrupt was claimed for this call: wait until it has been delivered (the claimer
+        // resets `call` right after interrupting; a few instructions), then clear it below.
+        while (call.get() == -callId) {
           Thread.onSpinWait();
         }
-        call.set(0);
       }
       if (timedOut) {
         timedOut = false;
@@ -203,7 +203,11 @@ final class LiveConnection implements Connection, Runnable {
   /** Interrupts handler call {@code callId} if it is still running; true if this did it. */
   private boolean interruptCall(long callId) {
     if (callId > 0 && call.compareAndSet(callId, -callId)) {
-      runner.interrupt();
+      try {
+        runner.interrupt();
+      } finally {
+        call.set(0); // delivered: the runner may go on
+      }
       return true;
     }
     return false;
