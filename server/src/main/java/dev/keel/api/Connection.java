@@ -38,6 +38,17 @@ public interface Connection {
   SendResult send(byte[] payload);
 
   /**
+   * Queues a reply on the control lane: never dropped by the slow-consumer policy, and written
+   * before any data queued ahead of it (as the pub/sub protocol's replies and errors are). Control
+   * may overdraw the queue bounds at most twice; a peer that does not read even its replies is then
+   * closed as a slow consumer. Returns {@code QUEUED} or {@code CLOSED}, at once.
+   */
+  SendResult reply(String text);
+
+  /** Like {@link #reply(String)} with the payload's bytes (UTF-8 on WebSocket). */
+  SendResult reply(byte[] payload);
+
+  /**
    * Queues a text message and waits until it has been written to the socket.
    *
    * @throws TimeoutException at the deadline (the message stays queued and may still be written)

@@ -4,6 +4,7 @@ import dev.keel.config.KeelConfig;
 import dev.keel.server.KeelServer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -28,15 +29,15 @@ import java.util.function.UnaryOperator;
  */
 public final class Keel implements AutoCloseable {
   private final KeelConfig config;
-  private final Handler handler;
+  private final Function<Topics, Handler> handlerFactory;
   private final Live live = new Live();
   private volatile KeelServer server;
   private volatile HandlerBridge bridge;
   private volatile Topics topics;
 
-  private Keel(KeelConfig config, Handler handler) {
+  private Keel(KeelConfig config, Function<Topics, Handler> handlerFactory) {
     this.config = config;
-    this.handler = handler;
+    this.handlerFactory = handlerFactory;
   }
 
   public static Builder builder() {
@@ -49,8 +50,9 @@ public final class Keel implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     server = KeelServer.start(config, registry -> {
-      bridge = new HandlerBridge(handler, config, registry, live);
       topics = new RegistryTopics(registry, config.maxSubscriptions());
+      Handler handler = Objects.requireNonNull(handlerFactory.apply(topics), "the handler factory returned null");
+      bridge = new HandlerBridge(handler, config, registry, live);
       return bridge;
     });
     return this;
@@ -127,7 +129,7 @@ public final class Keel implements AutoCloseable {
   /** Collects listeners, bounds and the handler; {@link #build()} validates them all at once. */
   public static final class Builder {
     private KeelConfig.Builder config = KeelConfig.builder();
-    private Handler handler;
+    private Function<Topics, Handler> handlerFactory;
 
     private Builder() {}
 
@@ -172,8 +174,19 @@ public final class Keel implements AutoCloseable {
       return this;
     }
 
+    /** The handler every connection runs. */
     public Builder handler(Handler handler) {
-      this.handler = handler;
+      Objects.requireNonNull(handler, "handler");
+      this.handlerFactory = topics -> handler;
+      return this;
+    }
+
+    /**
+     * A handler that needs the server's {@link Topics} from its first connection on, made once at
+     * start: {@code handler(topics -> new MyHandler(topics))}.
+     */
+    public Builder handler(Function<Topics, Handler> factory) {
+      this.handlerFactory = Objects.requireNonNull(factory, "handler factory");
       return this;
     }
 
@@ -181,8 +194,8 @@ public final class Keel implements AutoCloseable {
      * @throws IllegalArgumentException naming every bad option, or a missing handler
      */
     public Keel build() {
-      Objects.requireNonNull(handler, "handler must be set");
-      return new Keel(config.build(), handler);
+      Objects.requireNonNull(handlerFactory, "handler must be set");
+      return new Keel(config.build(), handlerFactory);
     }
   }
 }

@@ -263,6 +263,25 @@ final class LiveConnection implements Connection, Runnable {
   }
 
   @Override
+  public SendResult reply(String text) {
+    return reply(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public SendResult reply(byte[] payload) {
+    if (closedFor != null) {
+      return SendResult.CLOSED;
+    }
+    return onLoop(() -> {
+      if (!session.isOpen()) {
+        return SendResult.CLOSED;
+      }
+      session.reply(session.alloc().buffer(payload.length, payload.length).writeBytes(payload));
+      return session.isOpen() ? SendResult.QUEUED : SendResult.CLOSED;
+    }, SendResult.CLOSED);
+  }
+
+  @Override
   public void sendAndAwait(String text, Duration timeout)
       throws InterruptedException, TimeoutException, SendFailedException {
     if (closedFor != null) {

@@ -1,7 +1,8 @@
 package dev.keel.server;
 
 import dev.keel.config.KeelConfig;
-import dev.keel.pubsub.PubSubHandler;
+import dev.keel.api.Keel;
+import dev.keel.pubsub.PubSubService;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.pubsub.TopicRegistry;
 import dev.keel.session.CloseReason;
@@ -72,7 +73,13 @@ public final class KeelServer implements AutoCloseable {
 
   /** Binds both listeners (port 0 picks a free one) and returns the running server. */
   public static KeelServer start(KeelConfig config) throws InterruptedException {
-    return start(config, topics -> new PubSubHandler(topics, config.maxSubscriptions()));
+    // The built-in server is one embedding-API application among others.
+    return Keel.builder()
+        .config(config)
+        .handler(topics -> new PubSubService(topics, config.maxSubscriptions()))
+        .build()
+        .start()
+        .server();
   }
 
   /**
