@@ -47,10 +47,9 @@ final class ChatHandler implements Handler {
   private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
   /** Nickname to the id of the connection using it: nicknames are unique while connected. */
   private final ConcurrentHashMap<String, Long> nicks = new ConcurrentHashMap<>();
-  private volatile Topics topics;
+  private final Topics topics;
 
-  /** Called once the server is started (topics exist from then on). */
-  void topics(Topics topics) {
+  ChatHandler(Topics topics) {
     this.topics = topics;
   }
 

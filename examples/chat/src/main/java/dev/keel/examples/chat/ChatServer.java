@@ -30,7 +30,6 @@ public final class ChatServer implements AutoCloseable {
 
   /** Starts both listeners on 127.0.0.1; port 0 picks a free one. */
   public static ChatServer start(int wsPort, int pagePort) throws InterruptedException, IOException {
-    ChatHandler chat = new ChatHandler();
     Keel keel = Keel.builder()
         .wsPort(wsPort)
         .tcpPort(0) // WebSocket only
@@ -41,10 +40,9 @@ public final class ChatServer implements AutoCloseable {
             .idleTimeout(Duration.ofSeconds(60)))
         .inboundQueueMessages(16)
         .handlerTimeout(Duration.ofSeconds(5))
-        .handler(chat)
+        .handler(ChatHandler::new) // made at start, with the server's topics
         .build()
         .start();
-    chat.topics(keel.topics());
     HttpServer page;
     try {
       page = HttpServer.create(new InetSocketAddress("127.0.0.1", pagePort), 64);
