@@ -156,6 +156,12 @@ public final class Keel implements AutoCloseable {
       return this;
     }
 
+    /** The HTTP path WebSocket clients upgrade on (default {@code /ws}). */
+    public Builder wsPath(String path) {
+      config.wsPath(path);
+      return this;
+    }
+
     /** The framed-TCP port; 0 disables the listener, -1 picks a free port. */
     public Builder tcpPort(int port) {
       config.tcpPort(port);

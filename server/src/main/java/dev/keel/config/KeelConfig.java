@@ -35,7 +35,8 @@ public record KeelConfig(
     Duration closeTimeout,
     int ioThreads,
     int inboundQueueMessages,
-    Duration handlerTimeout) {
+    Duration handlerTimeout,
+    String wsPath) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -71,6 +72,7 @@ public record KeelConfig(
     public static final int INBOUND_QUEUE_MESSAGES = 64;
     /** Zero: handler calls are not interrupted (a handler may legitimately wait long). */
     public static final Duration HANDLER_TIMEOUT = Duration.ZERO;
+    public static final String WS_PATH = "/ws";
 
     private Defaults() {}
   }
@@ -117,6 +119,7 @@ public record KeelConfig(
     b.ioThreads = ioThreads;
     b.inboundQueueMessages = inboundQueueMessages;
     b.handlerTimeout = handlerTimeout;
+    b.wsPath = wsPath;
     return b;
   }
 
@@ -145,6 +148,7 @@ public record KeelConfig(
     private int ioThreads = Defaults.IO_THREADS;
     private int inboundQueueMessages = Defaults.INBOUND_QUEUE_MESSAGES;
     private Duration handlerTimeout = Defaults.HANDLER_TIMEOUT;
+    private String wsPath = Defaults.WS_PATH;
 
     private Builder() {}
 
@@ -172,6 +176,7 @@ public record KeelConfig(
     public Builder inboundQueueMessages(int v) { inboundQueueMessages = v; return this; }
     /** Duration.ZERO (the default) for none. */
     public Builder handlerTimeout(Duration v) { handlerTimeout = v; return this; }
+    public Builder wsPath(String v) { wsPath = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -229,6 +234,10 @@ public record KeelConfig(
               && handlerTimeout.compareTo(MAX_DURATION) <= 0,
           "handler-timeout must be 0 (none) or a positive duration of at most 7 days, was "
               + (handlerTimeout == null ? "unset" : Units.formatDuration(handlerTimeout)));
+      require(errors, wsPath != null && wsPath.matches("/[A-Za-z0-9._~/-]{0,255}")
+              && !wsPath.equals("/healthz") && !wsPath.equals("/api/publish"),
+          "ws-path must be / followed by up to 255 of A-Z a-z 0-9 . _ ~ / - (not /healthz or /api/publish), was "
+              + wsPath);
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
       }
@@ -236,7 +245,7 @@ public record KeelConfig(
           heartbeatInterval, idleTimeout, writeTimeout, outboundQueueBytes, outboundQueueMessages,
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
           maxSubscriptions, maxConnections, shutdownGrace, closeTimeout, ioThreads,
-          inboundQueueMessages, handlerTimeout);
+          inboundQueueMessages, handlerTimeout, wsPath);
     }
 
     private static void require(List<String> errors, boolean ok, String message) {

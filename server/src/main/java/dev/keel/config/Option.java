@@ -71,7 +71,8 @@ public enum Option {
       (b, v) -> b.inboundQueueMessages(parseInt("inbound-queue-messages", v))),
   HANDLER_TIMEOUT("handler-timeout", "DURATION",
       "A handler call running longer than this is interrupted; 0 = never.",
-      c -> Units.formatDuration(c.handlerTimeout()), (b, v) -> b.handlerTimeout(Units.parseDuration(v)));
+      c -> Units.formatDuration(c.handlerTimeout()), (b, v) -> b.handlerTimeout(Units.parseDuration(v))),
+  WS_PATH("ws-path", "PATH", "HTTP path of the WebSocket upgrade.", c -> c.wsPath(), (b, v) -> b.wsPath(v.trim()));
 
   private final String key;
   private final String label;

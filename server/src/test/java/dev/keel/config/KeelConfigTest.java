@@ -40,6 +40,7 @@ class KeelConfigTest {
     assertThat(c.writeBufferHighWater()).as("write-buffer-high-water").isEqualTo(64 * 1024);
     assertThat(c.inboundQueueMessages()).as("inbound-queue-messages").isEqualTo(64);
     assertThat(c.handlerTimeout()).as("handler-timeout (none)").isEqualTo(Duration.ZERO);
+    assertThat(c.wsPath()).as("ws-path").isEqualTo("/ws");
   }
 
   @Test
@@ -64,7 +65,7 @@ class KeelConfigTest {
         .writeBufferHighWater(2048).socketSendBuffer(4096).rateLimit(3).rateBurst(4)
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
-        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).build();
+        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat").build();
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
@@ -113,7 +114,10 @@ class KeelConfigTest {
         bad("io-threads", b -> b.ioThreads(257)),
         bad("inbound-queue-messages", b -> b.inboundQueueMessages(0)),
         bad("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(-1))),
-        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))));
+        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))),
+        bad("ws-path", b -> b.wsPath("ws")),
+        bad("ws-path", b -> b.wsPath("/a b")),
+        bad("ws-path", b -> b.wsPath("/healthz")));
   }
 
   private static Arguments bad(String option, Consumer<KeelConfig.Builder> change) {

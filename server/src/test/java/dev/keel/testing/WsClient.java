@@ -46,12 +46,21 @@ public final class WsClient implements AutoCloseable {
     return connect(port, "", true);
   }
 
+  /** A client of a server whose WebSocket path is {@code path} (see {@code ws-path}). */
+  public static WsClient connectPath(int port, String path) {
+    return connect(port, path, "", false);
+  }
+
   private static WsClient connect(int port, String query, boolean paused) {
+    return connect(port, "/ws", query, paused);
+  }
+
+  private static WsClient connect(int port, String path, String query, boolean paused) {
     Listener listener = new Listener(paused);
     try {
       WebSocket ws = HTTP.newWebSocketBuilder()
           .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + query), listener)
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + path + query), listener)
           .get(20, TimeUnit.SECONDS);
       return listener.client;
     } catch (InterruptedException e) {
