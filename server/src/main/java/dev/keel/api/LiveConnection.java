@@ -6,6 +6,7 @@ import dev.keel.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -365,6 +366,12 @@ final class LiveConnection implements Connection, Runnable {
   <T> T onLoop(Supplier<T> task, T ifStopped) {
     if (loop.inEventLoop()) {
       return task.get();
+    }
+    if (ThreadExecutorMap.currentExecutor() != null) {
+      // Another connection's event loop: waiting here would stall every connection it serves.
+      throw new IllegalStateException(this + ": Connection and Topics calls wait for the connection's"
+          + " event loop; make them from a handler, a scope task or an application thread, not from"
+          + " an event loop (e.g. use thenAcceptAsync on a publish future)");
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     try {

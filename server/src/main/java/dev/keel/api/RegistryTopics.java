@@ -42,7 +42,15 @@ final class RegistryTopics implements Topics {
       throw new IllegalArgumentException("data is not JSON: " + e.getOriginalMessage(), e);
     }
     CompletableFuture<Integer> delivered = new CompletableFuture<>();
-    registry.publish(topic, data, delivered::complete);
+    registry.publish(topic, data, n -> {
+      // The count arrives on an event loop. Callers' callbacks must not run there (they may send,
+      // which waits for a loop), so a future with dependents is completed from a virtual thread.
+      if (delivered.getNumberOfDependents() == 0) {
+        delivered.complete(n);
+      } else {
+        Thread.startVirtualThread(() -> delivered.complete(n));
+      }
+    });
     return delivered;
   }
 

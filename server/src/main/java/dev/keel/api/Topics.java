@@ -14,7 +14,9 @@ public interface Topics {
   /**
    * Publishes {@code jsonData} (any JSON value) to the topic's subscribers.
    *
-   * @return completes with the number of subscriber connections the message was queued to
+   * @return completes with the number of subscriber connections the message was queued to, once
+   *     every event loop with subscribers has handled it (never on an event loop thread when it
+   *     already has callbacks; callbacks added later run where they are added)
    * @throws IllegalArgumentException for an invalid topic name or invalid JSON
    */
   CompletableFuture<Integer> publish(String topic, String jsonData);
