@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
  * One inbound message: an exact-size copy of its payload, never a view into a pooled network
  * buffer, so a handler may keep it as long as it likes.
  *
+ * <p>Usage: {@code if (!m.binary()) { handle(m.text()); }}
+ *
  * @param bytes the payload (UTF-8 for text)
  * @param binary true for a WebSocket binary frame; WebSocket text frames and framed-TCP frames are false
  */

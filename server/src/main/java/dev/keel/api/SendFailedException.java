@@ -3,7 +3,11 @@ package dev.keel.api;
 import dev.keel.session.SendResult;
 import java.io.IOException;
 
-/** {@link Connection#sendAndAwait} could not write its message: it was dropped, or the connection closed. */
+/**
+ * {@link Connection#sendAndAwait} could not write its message: it was dropped, or the connection closed.
+ *
+ * <p>Usage: {@code catch (SendFailedException e) { if (e.result() == SendResult.DROPPED) ... }}
+ */
 public final class SendFailedException extends IOException {
   private static final long serialVersionUID = 1L;
 

@@ -82,6 +82,7 @@ class EmbedLeakIT {
     GreedyHandler handler = new GreedyHandler();
     try (Keel keel = Embedded.start(handler, b -> b
             .idleTimeout(Duration.ofSeconds(2))
+            .handlerTimeout(Duration.ofSeconds(30)) // every call arms a timer that must be cancelled
             .heartbeatInterval(Duration.ofMillis(500))
             .maxMessageSize(4096)
             .socketSendBuffer(8 * 1024));
