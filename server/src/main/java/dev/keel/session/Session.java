@@ -364,6 +364,7 @@ public final class Session {
     if (closeReason != null || ended) {
       return;
     }
+    activity.touch(ticker.nanoTime());
     if (pendingInbound == null || pendingInbound.isEmpty()) {
       channel.config().setAutoRead(true);
     } else if (resumeFuture == null) {
@@ -459,7 +460,9 @@ public final class Session {
       expire(CloseReason.HANDSHAKE_TIMEOUT);
       return;
     }
-    if (now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
+    // While reading is paused for the application (its inbound queue is full), the peer's silence is
+    // ours: the idle clock restarts when reading resumes.
+    if (!inboundPaused && now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
       log.debug("connection {} ({}): idle for {}: closing", id, remoteAddress(), c.idleTimeout());
       expire(CloseReason.IDLE_TIMEOUT);
       return;

@@ -78,6 +78,22 @@ class SessionInboundTest {
   }
 
   @Test
+  void pauseInbound_longerThanTheIdleTimeout_notIdle_idleClockRestartsOnResume() {
+    handler.pauseOn = "m1";
+    Client c = connect(KeelConfig.builder().idleTimeout(java.time.Duration.ofSeconds(3))
+        .heartbeatInterval(java.time.Duration.ofSeconds(1)));
+    c.send("m1");
+    c.advance(java.time.Duration.ofSeconds(10));
+    assertThat(c.channel.isOpen()).as("open after 10s paused for the application (idle timeout 3s)").isTrue();
+    handler.session.resumeInbound();
+    c.advance(java.time.Duration.ofSeconds(2));
+    assertThat(c.channel.isOpen()).as("open 2s after the resume").isTrue();
+    c.advance(java.time.Duration.ofSeconds(2));
+    assertThat(c.channel.isOpen()).as("open 4s after the resume, peer silent").isFalse();
+    assertThat(server.stats.closedCount(CloseReason.IDLE_TIMEOUT)).as("closed as idle").isEqualTo(1);
+  }
+
+  @Test
   void pauseInbound_whileThrottled_resumeStillWaitsForTokens() {
     handler.pauseOn = "m1";
     Client c = connect(KeelConfig.builder().rateLimit(1).rateBurst(2));
