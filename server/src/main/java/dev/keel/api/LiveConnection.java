@@ -173,7 +173,7 @@ final class LiveConnection implements Connection, Runnable {
       } else {
         bridge.handler.onMessage(this, m);
       }
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) { // even a StackOverflowError must not kill the runner: onClose must still run
       if (closedFor == null) {
         log.warn("connection {} ({}): handler failed on {}{}: closing", id, remoteAddress,
             m == null ? "open" : "a message", timedOut ? " after handler-timeout interrupted it" : "", e);
@@ -189,7 +189,7 @@ final class LiveConnection implements Connection, Runnable {
         // An interrupt was claimed for this call: wait until it has been delivered (the claimer
         // resets `call` right after interrupting; a few instructions), then clear it below.
         while (call.get() == -callId) {
-          Thread.onSpinWait();
+          Thread.yield(); // lets the carrier run other virtual threads meanwhile
         }
       }
       if (timedOut) {
@@ -219,7 +219,7 @@ final class LiveConnection implements Connection, Runnable {
     queued.set(0);
     try {
       bridge.handler.onClose(this, reason);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (Throwable e) {
       log.warn("connection {}: handler failed on close", id, e);
     } finally {
       Thread.interrupted();
