@@ -34,7 +34,7 @@ public interface Connection {
    */
   SendResult send(String text);
 
-  /** Like {@link #send(String)} with the payload's bytes; on WebSocket they go in a text frame, so must be UTF-8. */
+  /** Like {@link #send(String)} for binary data: a WebSocket binary frame, or one TCP frame. */
   SendResult send(byte[] payload);
 
   /**
@@ -45,7 +45,7 @@ public interface Connection {
    */
   SendResult reply(String text);
 
-  /** Like {@link #reply(String)} with the payload's bytes (UTF-8 on WebSocket). */
+  /** Like {@link #reply(String)} for binary data: a WebSocket binary frame, or one TCP frame. */
   SendResult reply(byte[] payload);
 
   /**

@@ -252,24 +252,32 @@ final class LiveConnection implements Connection, Runnable {
 
   @Override
   public SendResult send(String text) {
-    return send(text.getBytes(StandardCharsets.UTF_8));
+    return send(text.getBytes(StandardCharsets.UTF_8), false);
   }
 
   @Override
   public SendResult send(byte[] payload) {
+    return send(payload.clone(), true); // the caller may reuse its array before the loop copies it
+  }
+
+  private SendResult send(byte[] payload, boolean binary) {
     if (closedFor != null) {
       return SendResult.CLOSED;
     }
-    return onLoop(() -> sendOnLoop(payload, null), SendResult.CLOSED);
+    return onLoop(() -> sendOnLoop(payload, binary, null), SendResult.CLOSED);
   }
 
   @Override
   public SendResult reply(String text) {
-    return reply(text.getBytes(StandardCharsets.UTF_8));
+    return reply(text.getBytes(StandardCharsets.UTF_8), false);
   }
 
   @Override
   public SendResult reply(byte[] payload) {
+    return reply(payload.clone(), true);
+  }
+
+  private SendResult reply(byte[] payload, boolean binary) {
     if (closedFor != null) {
       return SendResult.CLOSED;
     }
@@ -277,7 +285,12 @@ final class LiveConnection implements Connection, Runnable {
       if (!session.isOpen()) {
         return SendResult.CLOSED;
       }
-      session.reply(session.alloc().buffer(payload.length, payload.length).writeBytes(payload));
+      ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
+      if (binary) {
+        session.replyBinary(buf);
+      } else {
+        session.reply(buf);
+      }
       return session.isOpen() ? SendResult.QUEUED : SendResult.CLOSED;
     }, SendResult.CLOSED);
   }
@@ -290,7 +303,7 @@ final class LiveConnection implements Connection, Runnable {
     }
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
     CompletableFuture<SendResult> written = new CompletableFuture<>();
-    if (!onLoop(() -> sendOnLoop(payload, written))) {
+    if (!onLoop(() -> sendOnLoop(payload, false, written))) {
       throw new SendFailedException(SendResult.CLOSED);
     }
     SendResult r;
@@ -305,7 +318,7 @@ final class LiveConnection implements Connection, Runnable {
   }
 
   /** On the loop: copies the payload into one pooled buffer and queues it as data. */
-  private SendResult sendOnLoop(byte[] payload, CompletableFuture<SendResult> written) {
+  private SendResult sendOnLoop(byte[] payload, boolean binary, CompletableFuture<SendResult> written) {
     if (!session.isOpen()) {
       if (written != null) {
         written.complete(SendResult.CLOSED);
@@ -314,7 +327,7 @@ final class LiveConnection implements Connection, Runnable {
     }
     ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
     try {
-      return written == null ? session.sendData(buf) : session.sendData(buf, written);
+      return session.sendData(buf, binary, written);
     } finally {
       buf.release(); // the queue took its own reference
     }

@@ -6,7 +6,6 @@ import dev.keel.api.Message;
 import dev.keel.api.Topics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
@@ -48,13 +47,13 @@ public final class PubSubService implements Handler {
 
     @Override
     public void reply(ByteBuf json) {
-      byte[] bytes;
+      String text;
       try {
-        bytes = ByteBufUtil.getBytes(json);
+        text = json.toString(StandardCharsets.UTF_8);
       } finally {
         json.release();
       }
-      c.reply(bytes);
+      c.reply(text); // a text frame on WebSocket
     }
 
     @Override

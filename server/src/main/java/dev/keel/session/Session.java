@@ -51,8 +51,11 @@ public final class Session {
   /** The application's inbound queue is full (see {@link #pauseInbound}): read nothing more. */
   private boolean inboundPaused;
   private ArrayDeque<Inbound> pendingInbound;
-  /** sendAndAwait callers, by the sequence number of their data message in the queue. */
-  private ArrayDeque<WriteWaiter> writeWaiters;
+  /**
+   * Queued data messages that need more than a text frame: binary ones, and those whose writing a
+   * caller waits for; by their sequence number in the queue, oldest first.
+   */
+  private ArrayDeque<Tracked> tracked;
   private ScheduledFuture<?> resumeFuture;
   private ScheduledFuture<?> timer;
   private long timerDeadline;
@@ -72,7 +75,8 @@ public final class Session {
 
   private record Inbound(byte[] payload, boolean binary) {}
 
-  private record WriteWaiter(long seq, CompletableFuture<SendResult> written) {}
+  /** @param written completed when written, dropped or closed; null when nobody waits */
+  private record Tracked(long seq, boolean binary, CompletableFuture<SendResult> written) {}
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
       boolean established) {
@@ -199,33 +203,48 @@ public final class Session {
   }
 
   /**
-   * Like {@link #sendData(ByteBuf)}, and completes {@code written} with {@link SendResult#QUEUED}
-   * once the message has been written to the socket, or with DROPPED / CLOSED if it never will be.
+   * Like {@link #sendData(ByteBuf)}, for an application's message.
+   *
+   * @param binary a binary frame on WebSocket (framed TCP has only one kind of frame)
+   * @param written if not null, completed with {@link SendResult#QUEUED} once the message has been
+   *     written to the socket, or with DROPPED / CLOSED if it never will be
    */
-  public SendResult sendData(ByteBuf shared, CompletableFuture<SendResult> written) {
+  public SendResult sendData(ByteBuf shared, boolean binary, CompletableFuture<SendResult> written) {
     SendResult r = sendData(shared);
     if (r != SendResult.QUEUED) {
-      written.complete(r);
+      if (written != null) {
+        written.complete(r);
+      }
       return r;
     }
-    if (writeWaiters == null) {
-      writeWaiters = new ArrayDeque<>(2);
+    if (binary || written != null) {
+      if (tracked == null) {
+        tracked = new ArrayDeque<>(2);
+      }
+      tracked.addLast(new Tracked(queue.tailSeq(), binary, written));
     }
-    writeWaiters.addLast(new WriteWaiter(queue.tailSeq(), written));
     return r;
   }
 
-  /** Fails the waiters whose message left the queue without being written (dropped or released). */
+  /** Forgets tracked messages that left the queue without being written (dropped or released). */
   private void failLostWaiters(SendResult why) {
-    WriteWaiter w;
-    while (writeWaiters != null && (w = writeWaiters.peekFirst()) != null && w.seq() < queue.headSeq()) {
-      writeWaiters.pollFirst().written().complete(why);
+    Tracked t;
+    while (tracked != null && (t = tracked.peekFirst()) != null && t.seq() < queue.headSeq()) {
+      tracked.pollFirst();
+      if (t.written() != null) {
+        t.written().complete(why);
+      }
     }
   }
 
   /** Queues a JSON reply or error (control: never dropped, written before data); takes ownership. */
   public void reply(ByteBuf json) {
     sendControlFrame(wire.frame(json));
+  }
+
+  /** Like {@link #reply}, in a binary frame on WebSocket; takes ownership. */
+  public void replyBinary(ByteBuf payload) {
+    sendControlFrame(wire.binaryFrame(payload));
   }
 
   /** Queues a transport control frame (e.g. a WebSocket pong); takes ownership. */
@@ -259,24 +278,24 @@ public final class Session {
     boolean wrote = false;
     while (channel.isWritable()) {
       Object frame = queue.pollControl();
-      WriteWaiter waiter = null;
+      CompletableFuture<SendResult> written = null;
       if (frame == null) {
         long seq = queue.headSeq();
         ByteBuf data = queue.pollData();
         if (data == null) {
           break;
         }
-        frame = wire.frame(data);
+        Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().seq() == seq
+            ? tracked.pollFirst() : null;
+        frame = t != null && t.binary() ? wire.binaryFrame(data) : wire.frame(data);
+        written = t == null ? null : t.written();
         messagesOut++;
-        if (writeWaiters != null && !writeWaiters.isEmpty() && writeWaiters.peekFirst().seq() == seq) {
-          waiter = writeWaiters.pollFirst();
-        }
       }
-      if (waiter == null) {
+      if (written == null) {
         channel.write(frame, channel.voidPromise());
       } else {
-        CompletableFuture<SendResult> written = waiter.written();
-        channel.write(frame).addListener(f -> written.complete(f.isSuccess() ? SendResult.QUEUED : SendResult.CLOSED));
+        CompletableFuture<SendResult> w = written;
+        channel.write(frame).addListener(f -> w.complete(f.isSuccess() ? SendResult.QUEUED : SendResult.CLOSED));
       }
       wrote = true;
     }
@@ -617,9 +636,13 @@ public final class Session {
     stalledOn = null;
     pendingInbound = null;
     queue.releaseAll();
-    if (writeWaiters != null) {
-      writeWaiters.forEach(w -> w.written().complete(SendResult.CLOSED));
-      writeWaiters = null;
+    if (tracked != null) {
+      for (Tracked t : tracked) {
+        if (t.written() != null) {
+          t.written().complete(SendResult.CLOSED);
+        }
+      }
+      tracked = null;
     }
     server.stats().closed(closeReason);
     server.sessions().removed(this);

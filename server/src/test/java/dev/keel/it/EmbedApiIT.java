@@ -74,6 +74,7 @@ class EmbedApiIT {
         int n = (Integer) c.attributes().merge("count", 1, (a, b) -> (Integer) a + (Integer) b);
         if (m.binary()) {
           c.send("binary " + m.size() + " bytes, message " + n);
+          c.send(m.bytes()); // echoed as a binary frame
         } else if (m.text().startsWith("sub ")) {
           keel.topics().subscribe(c, m.text().substring(4));
           c.send("subscribed, message " + n);
@@ -85,6 +86,7 @@ class EmbedApiIT {
     WsClient ws = WsClient.connectPath(keel.wsPort(), "/chat/v1");
     ws.sendBinary(new byte[] {1, 2, 3});
     assertThat(ws.next()).as("reply to a binary message").isEqualTo("binary 3 bytes, message 1");
+    assertThat(ws.nextBinary()).as("binary echo").containsExactly(1, 2, 3);
     ws.send("sub news");
     assertThat(ws.next()).as("reply to sub").isEqualTo("subscribed, message 2");
 

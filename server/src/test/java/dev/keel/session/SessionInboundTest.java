@@ -116,7 +116,7 @@ class SessionInboundTest {
     CompletableFuture<SendResult> written = new CompletableFuture<>();
     ByteBuf b = text(s);
     try {
-      handler.session.sendData(b, written);
+      handler.session.sendData(b, false, written);
     } finally {
       b.release();
     }

@@ -26,6 +26,7 @@ public final class WsClient implements AutoCloseable {
   public record Closed(int code, String reason) {}
 
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
   private final WebSocket ws;
 
@@ -101,6 +102,20 @@ public final class WsClient implements AutoCloseable {
     return parse(next());
   }
 
+  /** The next binary message, or fails after 10 s. */
+  public byte[] nextBinary() {
+    try {
+      byte[] m = binaries.poll(10, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no binary message within 10 s" + (closed.isDone() ? "; closed: " + closed.join() : ""));
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A message already received, or null. */
   public String poll() {
     return messages.poll();
@@ -168,6 +183,20 @@ public final class WsClient implements AutoCloseable {
       if (last) {
         client.messages.add(partial.toString());
         partial.setLength(0);
+      }
+      return null;
+    }
+
+    private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] chunk = new byte[data.remaining()];
+      data.get(chunk);
+      partialBinary.writeBytes(chunk);
+      if (last) {
+        client.binaries.add(partialBinary.toByteArray());
+        partialBinary.reset();
       }
       return null;
     }
