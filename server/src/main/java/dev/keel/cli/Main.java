@@ -3,7 +3,8 @@ package dev.keel.cli;
 import dev.keel.config.ConfigFile;
 import dev.keel.config.KeelConfig;
 import dev.keel.config.Option;
-import dev.keel.server.KeelServer;
+import dev.keel.api.Keel;
+import dev.keel.pubsub.PubSubService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -80,9 +81,14 @@ public final class Main {
   }
 
   private static int serve(KeelConfig config, PrintWriter err) {
-    KeelServer server;
+    Keel server;
     try {
-      server = KeelServer.start(config);
+      // The pub/sub protocol on the embedding API, exactly as an embedder would run their own handler.
+      server = Keel.builder()
+          .config(config)
+          .handler(topics -> new PubSubService(topics, config.maxSubscriptions()))
+          .build()
+          .start();
     } catch (Exception e) {
       err.println("keel: cannot start: " + e.getMessage());
       return 1;
@@ -91,7 +97,7 @@ public final class Main {
     // SIGTERM and Ctrl-C run shutdown hooks: drain there, then leave with status 0 (a drained
     // shutdown is a success, not the 143 the JVM would report for the signal).
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.shutdown();
+      server.close();
       stopped.countDown();
       if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
         logback.stop(); // flushes the asynchronous appender before the halt

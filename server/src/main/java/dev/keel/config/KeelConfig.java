@@ -47,7 +47,10 @@ public record KeelConfig(
     boolean adminAllowGc,
     Duration shutdownGrace,
     Duration closeTimeout,
-    int ioThreads) {
+    int ioThreads,
+    int inboundQueueMessages,
+    Duration handlerTimeout,
+    String wsPath) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -100,6 +103,11 @@ public record KeelConfig(
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** 0 means one event loop per available core. */
     public static final int IO_THREADS = 0;
+    /** Messages read ahead of a slow handler: enough to keep it busy, few enough to stay small. */
+    public static final int INBOUND_QUEUE_MESSAGES = 64;
+    /** Zero: handler calls are not interrupted (a handler may legitimately wait long). */
+    public static final Duration HANDLER_TIMEOUT = Duration.ZERO;
+    public static final String WS_PATH = "/ws";
 
     private Defaults() {}
   }
@@ -158,6 +166,9 @@ public record KeelConfig(
     b.shutdownGrace = shutdownGrace;
     b.closeTimeout = closeTimeout;
     b.ioThreads = ioThreads;
+    b.inboundQueueMessages = inboundQueueMessages;
+    b.handlerTimeout = handlerTimeout;
+    b.wsPath = wsPath;
     return b;
   }
 
@@ -198,6 +209,9 @@ public record KeelConfig(
     private Duration shutdownGrace = Defaults.SHUTDOWN_GRACE;
     private Duration closeTimeout = Defaults.CLOSE_TIMEOUT;
     private int ioThreads = Defaults.IO_THREADS;
+    private int inboundQueueMessages = Defaults.INBOUND_QUEUE_MESSAGES;
+    private Duration handlerTimeout = Defaults.HANDLER_TIMEOUT;
+    private String wsPath = Defaults.WS_PATH;
 
     private Builder() {}
 
@@ -236,6 +250,10 @@ public record KeelConfig(
     public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
     public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
     public Builder ioThreads(int v) { ioThreads = v; return this; }
+    public Builder inboundQueueMessages(int v) { inboundQueueMessages = v; return this; }
+    /** Duration.ZERO (the default) for none. */
+    public Builder handlerTimeout(Duration v) { handlerTimeout = v; return this; }
+    public Builder wsPath(String v) { wsPath = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -316,6 +334,16 @@ public record KeelConfig(
           "admin-token must be at least 16 characters (or unset), was " + (adminToken == null ? 0 : adminToken.length()));
       require(errors, ioThreads >= 0 && ioThreads <= 256,
           "io-threads must be between 0 (one per core) and 256, was " + ioThreads);
+      require(errors, inboundQueueMessages >= 1 && inboundQueueMessages <= 65536,
+          "inbound-queue-messages must be between 1 and 65536, was " + inboundQueueMessages);
+      require(errors, handlerTimeout != null && !handlerTimeout.isNegative()
+              && handlerTimeout.compareTo(MAX_DURATION) <= 0,
+          "handler-timeout must be 0 (none) or a positive duration of at most 7 days, was "
+              + (handlerTimeout == null ? "unset" : Units.formatDuration(handlerTimeout)));
+      require(errors, wsPath != null && wsPath.matches("/[A-Za-z0-9._~/-]{0,255}")
+              && !wsPath.equals("/healthz") && !wsPath.equals("/api/publish"),
+          "ws-path must be / followed by up to 255 of A-Z a-z 0-9 . _ ~ / - (not /healthz or /api/publish), was "
+              + wsPath);
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
       }
@@ -324,7 +352,8 @@ public record KeelConfig(
           slowConsumerPolicy, writeBufferHighWater, socketSendBuffer, rateLimit, rateBurst, rateLimitPolicy,
           maxConnectionsPerIp, connectRatePerIp, connectBurstPerIp,
           maxSubscriptions, maxConnections, authHmacSecret, authPublicKey, apiKey, allowedOrigins, insecure,
-          tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads);
+          tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads,
+          inboundQueueMessages, handlerTimeout, wsPath);
     }
 
     private static boolean isLoopback(String host) {

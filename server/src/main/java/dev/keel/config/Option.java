@@ -102,7 +102,15 @@ public enum Option {
       "How long a close frame may take to reach a peer before the socket is closed anyway.",
       c -> Units.formatDuration(c.closeTimeout()), (b, v) -> b.closeTimeout(Units.parseDuration(v))),
   IO_THREADS("io-threads", "COUNT", "Event loop threads; 0 = one per core.",
-      c -> Integer.toString(c.ioThreads()), (b, v) -> b.ioThreads(parseInt("io-threads", v)));
+      c -> Integer.toString(c.ioThreads()), (b, v) -> b.ioThreads(parseInt("io-threads", v))),
+  INBOUND_QUEUE_MESSAGES("inbound-queue-messages", "COUNT",
+      "Messages read ahead of a connection's handler; when full, the socket is not read (TCP pushes back).",
+      c -> Integer.toString(c.inboundQueueMessages()),
+      (b, v) -> b.inboundQueueMessages(parseInt("inbound-queue-messages", v))),
+  HANDLER_TIMEOUT("handler-timeout", "DURATION",
+      "A handler call running longer than this is interrupted; 0 = never.",
+      c -> Units.formatDuration(c.handlerTimeout()), (b, v) -> b.handlerTimeout(Units.parseDuration(v))),
+  WS_PATH("ws-path", "PATH", "HTTP path of the WebSocket upgrade.", c -> c.wsPath(), (b, v) -> b.wsPath(v.trim()));
 
   private final String key;
   private final String label;

@@ -2,13 +2,15 @@ package dev.keel.server;
 
 import dev.keel.admin.AdminServer;
 import dev.keel.config.KeelConfig;
+import dev.keel.api.Keel;
 import dev.keel.limit.AddressLimiter;
+import dev.keel.pubsub.PubSubService;
 import dev.keel.session.Admission;
 import dev.keel.transport.Tls;
-import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.pubsub.TopicRegistry;
 import dev.keel.session.CloseReason;
+import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import dev.keel.session.Sessions;
@@ -31,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,14 +71,13 @@ public final class KeelServer implements AutoCloseable {
   private EventLoopGroup adminGroup;
   private AdminServer admin;
 
-  private KeelServer(KeelConfig config) {
+  private KeelServer(KeelConfig config, Function<TopicRegistry, ConnectionHandler> application) {
     this.config = config;
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(allocator, stats);
     this.addressLimiter = new AddressLimiter(config.maxConnectionsPerIp(), config.connectRatePerIp(),
         config.connectBurstPerIp(), Ticker.systemTicker());
-    this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
-        sessions, stats, allocator);
+    this.context = new ServerContext(config, application.apply(topics), sessions, stats, allocator);
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");
@@ -83,7 +85,22 @@ public final class KeelServer implements AutoCloseable {
 
   /** Binds both listeners (port 0 picks a free one) and returns the running server. */
   public static KeelServer start(KeelConfig config) throws InterruptedException {
-    KeelServer server = new KeelServer(config);
+    // The built-in server is one embedding-API application among others.
+    return Keel.builder()
+        .config(config)
+        .handler(topics -> new PubSubService(topics, config.maxSubscriptions()))
+        .build()
+        .start()
+        .server();
+  }
+
+  /**
+   * Binds both listeners with {@code application} on every connection (the embedding API passes
+   * its virtual-thread bridge here); the function receives this server's topic registry.
+   */
+  public static KeelServer start(KeelConfig config,
+      Function<TopicRegistry, ConnectionHandler> application) throws InterruptedException {
+    KeelServer server = new KeelServer(config, application);
     try {
       server.bind();
     } catch (RuntimeException | InterruptedException e) {

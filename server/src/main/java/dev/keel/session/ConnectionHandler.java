@@ -1,10 +1,12 @@
 package dev.keel.session;
 
 /**
- * The application on top of a connection. Keel's pub/sub protocol is one; an embedding API wraps
- * others. Called on the connection's event loop, one call at a time: an implementation must not block.
+ * The connection layer's view of the application, called on the connection's event loop, one
+ * call at a time: an implementation must not block. The embedding API's bridge is the one the
+ * server runs ({@code dev.keel.api.HandlerBridge}: it hands each call to a virtual thread); the
+ * unit tests also run {@code PubSubHandler} here directly.
  *
- * <p>Usage: {@code new KeelServer(config, new PubSubHandler(...))}
+ * <p>Usage: {@code KeelServer.start(config, topics -> myConnectionHandler)}
  */
 public interface ConnectionHandler {
   /** The connection is established (WebSocket upgraded, or TCP accepted). */

@@ -32,6 +32,9 @@ final class OutboundQueue {
   private long drops;
   /** How many data messages the last {@link #offerData} call dropped. */
   private int lastDropped;
+  /** Data messages ever added, and ever removed from the head (written, dropped or released). */
+  private long dataAdded;
+  private long dataRemoved;
 
   OutboundQueue(int maxBytes, int maxMessages, SlowConsumerPolicy policy, LongAdder globalQueuedBytes) {
     this.maxBytes = maxBytes;
@@ -65,6 +68,7 @@ final class OutboundQueue {
         }
         while (!fits(size) && !data.isEmpty()) {
           ByteBuf old = data.pollFirst();
+          dataRemoved++;
           take(old.readableBytes());
           old.release();
           dropped(1);
@@ -107,6 +111,7 @@ final class OutboundQueue {
   ByteBuf pollData() {
     ByteBuf buf = data.pollFirst();
     if (buf != null) {
+      dataRemoved++;
       take(buf.readableBytes());
     }
     return buf;
@@ -116,6 +121,7 @@ final class OutboundQueue {
   void releaseData() {
     ByteBuf buf;
     while ((buf = data.pollFirst()) != null) {
+      dataRemoved++;
       take(buf.readableBytes());
       buf.release();
     }
@@ -160,7 +166,21 @@ final class OutboundQueue {
     return bytes + size <= maxBytes && count() + 1 <= maxMessages;
   }
 
+  /**
+   * The sequence number of the data message at the head (the next {@link #pollData}): data
+   * messages are numbered from 0 in the order they were queued.
+   */
+  long headSeq() {
+    return dataRemoved;
+  }
+
+  /** The sequence number of the data message queued last. */
+  long tailSeq() {
+    return dataAdded - 1;
+  }
+
   private void add(ByteBuf buf, int size) {
+    dataAdded++;
     data.addLast(buf);
     bytes += size;
     globalQueuedBytes.add(size);

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.Ticker;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,14 @@ public final class Session {
   private final Runnable resumeTask = this::resume;
 
   private boolean established;
+  /** The application's inbound queue is full (see {@link #pauseInbound}): read nothing more. */
+  private boolean inboundPaused;
   private ArrayDeque<Inbound> pendingInbound;
+  /**
+   * Queued data messages that need more than a text frame: binary ones, and those whose writing a
+   * caller waits for; by their sequence number in the queue, oldest first.
+   */
+  private ArrayDeque<Tracked> tracked;
   private ScheduledFuture<?> resumeFuture;
   private ScheduledFuture<?> timer;
   private long timerDeadline;
@@ -72,6 +80,9 @@ public final class Session {
   private int subscriptions;
 
   private record Inbound(byte[] payload, boolean binary) {}
+
+  /** @param written completed when written, dropped or closed; null when nobody waits */
+  private record Tracked(long seq, boolean binary, CompletableFuture<SendResult> written) {}
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
       boolean established) {
@@ -201,6 +212,7 @@ public final class Session {
         return SendResult.QUEUED;
       case QUEUED_AFTER_DROPPING:
         server.stats().messagesDropped.add(queue.lastDropped());
+        failLostWaiters(SendResult.DROPPED);
         scheduleDrain();
         return SendResult.QUEUED;
       case DROPPED:
@@ -214,9 +226,49 @@ public final class Session {
     }
   }
 
+  /**
+   * Like {@link #sendData(ByteBuf)}, for an application's message.
+   *
+   * @param binary a binary frame on WebSocket (framed TCP has only one kind of frame)
+   * @param written if not null, completed with {@link SendResult#QUEUED} once the message has been
+   *     written to the socket, or with DROPPED / CLOSED if it never will be
+   */
+  public SendResult sendData(ByteBuf shared, boolean binary, CompletableFuture<SendResult> written) {
+    SendResult r = sendData(shared);
+    if (r != SendResult.QUEUED) {
+      if (written != null) {
+        written.complete(r);
+      }
+      return r;
+    }
+    if (binary || written != null) {
+      if (tracked == null) {
+        tracked = new ArrayDeque<>(2);
+      }
+      tracked.addLast(new Tracked(queue.tailSeq(), binary, written));
+    }
+    return r;
+  }
+
+  /** Forgets tracked messages that left the queue without being written (dropped or released). */
+  private void failLostWaiters(SendResult why) {
+    Tracked t;
+    while (tracked != null && (t = tracked.peekFirst()) != null && t.seq() < queue.headSeq()) {
+      tracked.pollFirst();
+      if (t.written() != null) {
+        t.written().complete(why);
+      }
+    }
+  }
+
   /** Queues a JSON reply or error (control: never dropped, written before data); takes ownership. */
   public void reply(ByteBuf json) {
     sendControlFrame(wire.frame(json));
+  }
+
+  /** Like {@link #reply}, in a binary frame on WebSocket; takes ownership. */
+  public void replyBinary(ByteBuf payload) {
+    sendControlFrame(wire.binaryFrame(payload));
   }
 
   /** Queues a transport control frame (e.g. a WebSocket pong); takes ownership. */
@@ -250,15 +302,25 @@ public final class Session {
     boolean wrote = false;
     while (channel.isWritable()) {
       Object frame = queue.pollControl();
+      CompletableFuture<SendResult> written = null;
       if (frame == null) {
+        long seq = queue.headSeq();
         ByteBuf data = queue.pollData();
         if (data == null) {
           break;
         }
-        frame = wire.frame(data);
+        Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().seq() == seq
+            ? tracked.pollFirst() : null;
+        frame = t != null && t.binary() ? wire.binaryFrame(data) : wire.frame(data);
+        written = t == null ? null : t.written();
         messagesOut++;
       }
-      channel.write(frame, channel.voidPromise());
+      if (written == null) {
+        channel.write(frame, channel.voidPromise());
+      } else {
+        CompletableFuture<SendResult> w = written;
+        channel.write(frame).addListener(f -> w.complete(f.isSuccess() ? SendResult.QUEUED : SendResult.CLOSED));
+      }
       wrote = true;
     }
     if (wrote) {
@@ -287,10 +349,15 @@ public final class Session {
       return;
     }
     established = true;
-    if (pendingInbound != null && !pendingInbound.isEmpty()) {
+    if (inboundPaused || (pendingInbound != null && !pendingInbound.isEmpty())) {
+      if (pendingInbound == null) {
+        pendingInbound = new ArrayDeque<>(4);
+      }
       pendingInbound.addLast(new Inbound(payload, binary)); // keep order behind what waits
-      server.stats().rateLimited.increment();
-      rateLimitedCount++;
+      if (!inboundPaused) {
+        server.stats().rateLimited.increment();
+        rateLimitedCount++;
+      }
       return;
     }
     if (bucket.tryTake()) {
@@ -324,6 +391,38 @@ public final class Session {
     return pendingInbound != null && !pendingInbound.isEmpty();
   }
 
+  /**
+   * The application cannot take more messages now (its inbound queue is full): stop reading the
+   * socket, so TCP flow control pushes back on the sender. Messages the current read has already
+   * decoded wait here, in order, until {@link #resumeInbound()}.
+   */
+  public void pauseInbound() {
+    inboundPaused = true;
+    channel.config().setAutoRead(false);
+  }
+
+  /** The application has room again: deliver what waits (within the rate limit), then read again. */
+  public void resumeInbound() {
+    if (!inboundPaused) {
+      return;
+    }
+    inboundPaused = false;
+    if (closeReason != null || ended) {
+      return;
+    }
+    activity.touch(ticker.nanoTime());
+    if (pendingInbound == null || pendingInbound.isEmpty()) {
+      channel.config().setAutoRead(true);
+    } else if (resumeFuture == null) {
+      resume();
+    }
+  }
+
+  /** Messages read but not yet handed to the handler (throttled, or behind a full inbound queue). */
+  public int pendingInbound() {
+    return pendingInbound == null ? 0 : pendingInbound.size();
+  }
+
   private void scheduleResume() {
     long delay = bucket.nanosUntilNextToken();
     resumeFuture = channel.eventLoop().schedule(resumeTask, Math.max(delay, 1), TimeUnit.NANOSECONDS);
@@ -336,7 +435,7 @@ public final class Session {
     }
     activity.touch(ticker.nanoTime());
     Inbound next;
-    while ((next = pendingInbound.peekFirst()) != null && bucket.tryTake()) {
+    while (!inboundPaused && (next = pendingInbound.peekFirst()) != null && bucket.tryTake()) {
       pendingInbound.pollFirst();
       deliver(next.payload(), next.binary());
       if (closeReason != null) {
@@ -345,10 +444,13 @@ public final class Session {
     }
     if (pendingInbound.isEmpty()) {
       pendingInbound = null; // a throttled burst should not pin its deque's array
-      channel.config().setAutoRead(true);
-    } else {
+      if (!inboundPaused) {
+        channel.config().setAutoRead(true);
+      }
+    } else if (!inboundPaused) {
       scheduleResume();
-    }
+    } // else resumeInbound() takes over
+
   }
 
   private void deliver(byte[] payload, boolean binary) {
@@ -404,7 +506,9 @@ public final class Session {
       expire(CloseReason.HANDSHAKE_TIMEOUT);
       return;
     }
-    if (now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
+    // While reading is paused for the application (its inbound queue is full), the peer's silence is
+    // ours: the idle clock restarts when reading resumes.
+    if (!inboundPaused && now - activity.lastReadNanos() >= c.idleTimeout().toNanos()) {
       log.debug("connection {} ({}): idle for {}: closing", id, remoteAddress(), c.idleTimeout());
       expire(CloseReason.IDLE_TIMEOUT);
       return;
@@ -428,6 +532,7 @@ public final class Session {
   private void expire(CloseReason reason) {
     if (closeReason != null) {
       queue.releaseData();
+      failLostWaiters(SendResult.CLOSED);
       sendCloseFrame();
       return;
     }
@@ -496,6 +601,7 @@ public final class Session {
       scheduleDrain(); // the close frame follows the last queued message
     } else {
       queue.releaseData();
+      failLostWaiters(SendResult.CLOSED);
       sendCloseFrame();
     }
   }
@@ -557,6 +663,14 @@ public final class Session {
     stalledOn = null;
     pendingInbound = null;
     queue.releaseAll();
+    if (tracked != null) {
+      for (Tracked t : tracked) {
+        if (t.written() != null) {
+          t.written().complete(SendResult.CLOSED);
+        }
+      }
+      tracked = null;
+    }
     transportStats.closed(closeReason);
     transportStats.live.decrement();
     CloseLog.ended(this, closeReason, ticker.nanoTime() - openedNanos,

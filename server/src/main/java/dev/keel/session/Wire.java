@@ -13,6 +13,11 @@ public interface Wire {
   /** Wraps a JSON payload (ownership passes to the returned frame). */
   Object frame(ByteBuf json);
 
+  /** Wraps an application's binary payload (WebSocket: a binary frame); ownership passes to the frame. */
+  default Object binaryFrame(ByteBuf payload) {
+    return frame(payload);
+  }
+
   /** A heartbeat: a WebSocket ping or an empty TCP frame. */
   Object heartbeat();
 

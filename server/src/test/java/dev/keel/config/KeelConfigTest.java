@@ -38,6 +38,9 @@ class KeelConfigTest {
     assertThat(c.closeTimeout()).as("close-timeout").isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ioThreads()).as("io-threads").isZero();
     assertThat(c.writeBufferHighWater()).as("write-buffer-high-water").isEqualTo(64 * 1024);
+    assertThat(c.inboundQueueMessages()).as("inbound-queue-messages").isEqualTo(64);
+    assertThat(c.handlerTimeout()).as("handler-timeout (none)").isEqualTo(Duration.ZERO);
+    assertThat(c.wsPath()).as("ws-path").isEqualTo("/ws");
   }
 
   @Test
@@ -64,7 +67,8 @@ class KeelConfigTest {
         .writeBufferHighWater(2048).socketSendBuffer(4096).rateLimit(3).rateBurst(4)
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
         .adminHost("0.0.0.0").adminPort(9999).adminAllowGc(true)
-        .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7).build();
+        .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
+        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat").build();
     org.junit.jupiter.api.Assumptions.assumeFalse(java.util.EnumSet.of(Option.ADMIN_TOKEN, Option.AUTH_HMAC_SECRET,
         Option.API_KEY, Option.AUTH_PUBLIC_KEY, Option.TLS_CERT, Option.TLS_KEY).contains(option),
         "secrets are never shown, and file options need real files: covered by their own tests");
@@ -113,7 +117,13 @@ class KeelConfigTest {
         bad("max-subscriptions", b -> b.maxSubscriptions(0)),
         bad("max-connections", b -> b.maxConnections(0)),
         bad("io-threads", b -> b.ioThreads(-1)),
-        bad("io-threads", b -> b.ioThreads(257)));
+        bad("io-threads", b -> b.ioThreads(257)),
+        bad("inbound-queue-messages", b -> b.inboundQueueMessages(0)),
+        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(-1))),
+        bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))),
+        bad("ws-path", b -> b.wsPath("ws")),
+        bad("ws-path", b -> b.wsPath("/a b")),
+        bad("ws-path", b -> b.wsPath("/healthz")));
   }
 
   private static Arguments bad(String option, Consumer<KeelConfig.Builder> change) {

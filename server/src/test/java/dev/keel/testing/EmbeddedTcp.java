@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.config.KeelConfig;
 import dev.keel.pubsub.PubSubHandler;
 import dev.keel.pubsub.TopicRegistry;
+import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Sessions;
 import dev.keel.session.Stats;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A Keel server's shared state (config, pub/sub handler, sessions, stats) with framed-TCP connections
@@ -39,11 +41,15 @@ public final class EmbeddedTcp {
   public final ServerContext context;
 
   public EmbeddedTcp(KeelConfig config) {
+    this(config, topics -> new PubSubHandler(topics, config.maxSubscriptions()));
+  }
+
+  /** The same, with {@code handler} (given the topic registry) on every connection instead of pub/sub. */
+  public EmbeddedTcp(KeelConfig config, Function<TopicRegistry, ConnectionHandler> handler) {
     this.config = config;
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, stats);
-    this.context = new ServerContext(config, new PubSubHandler(topics, config.maxSubscriptions()),
-        sessions, stats, ByteBufAllocator.DEFAULT);
+    this.context = new ServerContext(config, handler.apply(topics), sessions, stats, ByteBufAllocator.DEFAULT);
   }
 
   /** A new connection, its clock frozen. */

@@ -26,6 +26,7 @@ public final class WsClient implements AutoCloseable {
   public record Closed(int code, String reason) {}
 
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  private final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
   private final WebSocket ws;
 
@@ -43,7 +44,7 @@ public final class WsClient implements AutoCloseable {
 
   /** Connects to another WebSocket path on the port (e.g. the admin stream). */
   public static WsClient connect(int port, String query, String path) {
-    return connect(port, query, false, path);
+    return connect(port, path, query, false);
   }
 
   /** A WebSocket over TLS ({@code wss://localhost:port/ws}), trusting what {@code tls} trusts. */
@@ -68,11 +69,16 @@ public final class WsClient implements AutoCloseable {
     return connect(port, "", true);
   }
 
-  private static WsClient connect(int port, String query, boolean paused) {
-    return connect(port, query, paused, "/ws");
+  /** A client of a server whose WebSocket path is {@code path} (see {@code ws-path}). */
+  public static WsClient connectPath(int port, String path) {
+    return connect(port, path, "", false);
   }
 
-  private static WsClient connect(int port, String query, boolean paused, String path) {
+  private static WsClient connect(int port, String query, boolean paused) {
+    return connect(port, "/ws", query, paused);
+  }
+
+  private static WsClient connect(int port, String path, String query, boolean paused) {
     Listener listener = new Listener(paused);
     try {
       WebSocket ws = HTTP.newWebSocketBuilder()
@@ -116,6 +122,20 @@ public final class WsClient implements AutoCloseable {
 
   public JsonNode nextJson() {
     return parse(next());
+  }
+
+  /** The next binary message, or fails after 10 s. */
+  public byte[] nextBinary() {
+    try {
+      byte[] m = binaries.poll(10, TimeUnit.SECONDS);
+      if (m == null) {
+        throw new AssertionError("no binary message within 10 s" + (closed.isDone() ? "; closed: " + closed.join() : ""));
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A message already received, or null. */
@@ -185,6 +205,20 @@ public final class WsClient implements AutoCloseable {
       if (last) {
         client.messages.add(partial.toString());
         partial.setLength(0);
+      }
+      return null;
+    }
+
+    private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] chunk = new byte[data.remaining()];
+      data.get(chunk);
+      partialBinary.writeBytes(chunk);
+      if (last) {
+        client.binaries.add(partialBinary.toByteArray());
+        partialBinary.reset();
       }
       return null;
     }

@@ -35,9 +35,8 @@ import java.util.concurrent.TimeUnit;
  * after a successful upgrade this handler replaces itself with the WebSocket session.
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  static final String WS_PATH = "/ws";
-
   private final ServerContext server;
+  private final String wsPath;
   private final PublishApi publishApi;
   private final ReadActivity activity;
   private final WebSocketServerHandshakerFactory handshakers;
@@ -55,7 +54,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .allowExtensions(false)
         .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
         .build();
-    this.handshakers = new WebSocketServerHandshakerFactory(WS_PATH, null, decoder);
+    this.wsPath = server.config().wsPath();
+    this.handshakers = new WebSocketServerHandshakerFactory(wsPath, null, decoder);
   }
 
   @Override
@@ -107,8 +107,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
+    if (path.equals(wsPath)) {
+      upgrade(ctx, req);
+      return;
+    }
     switch (path) {
-      case WS_PATH -> upgrade(ctx, req);
       case "/healthz" -> {
         if (server.sessions().isDraining()) {
           respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", false);
@@ -126,7 +129,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!HttpMethod.GET.equals(req.method())
         || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
-          "{\"error\":\"bad_request\",\"message\":\"" + WS_PATH + " takes a WebSocket upgrade\"}", true);
+          "{\"error\":\"bad_request\",\"message\":\"" + wsPath + " takes a WebSocket upgrade\"}", true);
       return;
     }
     if (server.sessions().isDraining()) {

@@ -3,6 +3,7 @@ package dev.keel.transport.ws;
 import dev.keel.session.CloseReason;
 import dev.keel.session.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -19,6 +20,11 @@ final class WsWire implements Wire {
   @Override
   public Object frame(ByteBuf json) {
     return new TextWebSocketFrame(json);
+  }
+
+  @Override
+  public Object binaryFrame(ByteBuf payload) {
+    return new BinaryWebSocketFrame(payload);
   }
 
   @Override

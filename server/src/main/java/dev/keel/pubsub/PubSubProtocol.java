@@ -1,0 +1,67 @@
+package dev.keel.pubsub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * The pub/sub protocol of docs/protocol.md, one request at a time, over whatever runs it: the
+ * built-in server runs it as an embedding-API handler on virtual threads ({@link PubSubService}),
+ * and the unit tests on the event loop of an {@code EmbeddedChannel} ({@link PubSubHandler}).
+ */
+final class PubSubProtocol {
+  /** What the protocol needs from the connection it serves. */
+  interface Peer {
+    ByteBufAllocator alloc();
+
+    /** Queues a reply or error on the control lane; takes ownership of {@code json}. */
+    void reply(ByteBuf json);
+
+    /** Subscribes (idempotent); false when the connection already has {@code max-subscriptions} topics. */
+    boolean subscribe(String topic);
+
+    void unsubscribe(String topic);
+
+    /** Publishes compact JSON {@code data} to the topic. */
+    void publish(String topic, byte[] data);
+  }
+
+  private PubSubProtocol() {}
+
+  static void onMessage(Peer peer, byte[] payload, boolean binary, int maxSubscriptions) {
+    if (binary) {
+      peer.reply(Protocol.error(peer.alloc(), "unsupported",
+          "binary frames are not supported: send one JSON object per text frame", null));
+      return;
+    }
+    Protocol.Request r;
+    try {
+      r = Protocol.parse(payload);
+    } catch (ProtocolException e) {
+      peer.reply(Protocol.error(peer.alloc(), e.code(), e.getMessage(), e.id()));
+      return;
+    }
+    switch (r.op()) {
+      case "sub" -> {
+        if (!peer.subscribe(r.topic())) {
+          peer.reply(Protocol.error(peer.alloc(), "limit_exceeded",
+              "subscription limit reached (max-subscriptions = " + maxSubscriptions + ")", r.id()));
+          return;
+        }
+        peer.reply(Protocol.reply(peer.alloc(), "subscribed", r.topic(), null, r.id()));
+      }
+      case "unsub" -> {
+        peer.unsubscribe(r.topic());
+        peer.reply(Protocol.reply(peer.alloc(), "unsubscribed", r.topic(), null, r.id()));
+      }
+      case "pub" -> {
+        peer.publish(r.topic(), Protocol.compact(r.data()));
+        if (r.id() != null) {
+          peer.reply(Protocol.reply(peer.alloc(), "ok", null, null, r.id()));
+        }
+      }
+      case "echo" -> peer.reply(Protocol.reply(peer.alloc(), "echo", null, r.data(), r.id()));
+      case "ping" -> peer.reply(Protocol.reply(peer.alloc(), "pong", null, null, r.id()));
+      default -> throw new IllegalStateException("parse() admitted op " + r.op());
+    }
+  }
+}
