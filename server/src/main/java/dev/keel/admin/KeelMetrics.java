@@ -104,7 +104,7 @@ public final class KeelMetrics implements AutoCloseable {
   /** The reasons of the metrics contract; a protocol violation is counted as {@code error}. */
   static List<String> closeReasonLabels() {
     return List.of("client", "idle_timeout", "handshake_timeout", "slow_consumer", "write_timeout", "too_large",
-        "rate_limit", "server_full", "ip_limit", "connect_rate", "shutdown", "error");
+        "rate_limit", "server_full", "ip_limit", "connect_rate", "token_expired", "unauthorized", "shutdown", "error");
   }
 
   private static double closedWithLabel(Stats.TransportStats t, String label) {

@@ -1,5 +1,6 @@
 package dev.keel.api;
 
+import dev.keel.auth.Principal;
 import dev.keel.session.SendResult;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -22,6 +23,12 @@ public interface Connection {
   String transport();
 
   SocketAddress remoteAddress();
+
+  /**
+   * Who the peer is, from its verified connect token (subject, expiry, topic permissions); null
+   * when the server runs without authentication. Changes when the client refreshes its token.
+   */
+  Principal principal();
 
   /** False once the connection is closing or closed. */
   boolean isOpen();

@@ -1,5 +1,6 @@
 package dev.keel.api;
 
+import dev.keel.auth.Principal;
 import dev.keel.session.CloseReason;
 import dev.keel.session.SendResult;
 import dev.keel.session.Session;
@@ -243,6 +244,11 @@ final class LiveConnection implements Connection, Runnable {
   @Override
   public SocketAddress remoteAddress() {
     return remoteAddress;
+  }
+
+  @Override
+  public Principal principal() {
+    return session.principal();
   }
 
   @Override

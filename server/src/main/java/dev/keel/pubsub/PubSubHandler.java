@@ -1,5 +1,6 @@
 package dev.keel.pubsub;
 
+import dev.keel.auth.Principal;
 import dev.keel.session.CloseReason;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.Session;
@@ -35,6 +36,11 @@ public final class PubSubHandler implements ConnectionHandler {
     @Override
     public ByteBufAllocator alloc() {
       return session.alloc();
+    }
+
+    @Override
+    public Principal principal() {
+      return session.principal();
     }
 
     @Override

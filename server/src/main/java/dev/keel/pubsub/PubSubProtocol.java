@@ -1,5 +1,6 @@
 package dev.keel.pubsub;
 
+import dev.keel.auth.Principal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -23,6 +24,9 @@ final class PubSubProtocol {
 
     /** Publishes compact JSON {@code data} to the topic. */
     void publish(String topic, byte[] data);
+
+    /** Who the connection is (its token's permissions), or null when authentication is off. */
+    Principal principal();
   }
 
   private PubSubProtocol() {}
@@ -42,6 +46,11 @@ final class PubSubProtocol {
     }
     switch (r.op()) {
       case "sub" -> {
+        Principal p = peer.principal();
+        if (p != null && !p.subscribe().allows(r.topic())) {
+          peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to subscribe to " + r.topic(), r.id()));
+          return;
+        }
         if (!peer.subscribe(r.topic())) {
           peer.reply(Protocol.error(peer.alloc(), "limit_exceeded",
               "subscription limit reached (max-subscriptions = " + maxSubscriptions + ")", r.id()));
@@ -54,6 +63,11 @@ final class PubSubProtocol {
         peer.reply(Protocol.reply(peer.alloc(), "unsubscribed", r.topic(), null, r.id()));
       }
       case "pub" -> {
+        Principal p = peer.principal();
+        if (p != null && !p.publish().allows(r.topic())) {
+          peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to publish to " + r.topic(), r.id()));
+          return;
+        }
         peer.publish(r.topic(), Protocol.compact(r.data()));
         if (r.id() != null) {
           peer.reply(Protocol.reply(peer.alloc(), "ok", null, null, r.id()));

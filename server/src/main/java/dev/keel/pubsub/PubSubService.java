@@ -1,5 +1,6 @@
 package dev.keel.pubsub;
 
+import dev.keel.auth.Principal;
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
 import dev.keel.api.Message;
@@ -43,6 +44,11 @@ public final class PubSubService implements Handler {
     @Override
     public ByteBufAllocator alloc() {
       return REPLY_ALLOC;
+    }
+
+    @Override
+    public Principal principal() {
+      return c.principal();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.keel.server;
 
 import dev.keel.admin.AdminServer;
+import dev.keel.auth.TokenVerifier;
 import dev.keel.config.KeelConfig;
 import dev.keel.api.Keel;
 import dev.keel.limit.AddressLimiter;
@@ -77,7 +78,8 @@ public final class KeelServer implements AutoCloseable {
     this.topics = new TopicRegistry(allocator, stats);
     this.addressLimiter = new AddressLimiter(config.maxConnectionsPerIp(), config.connectRatePerIp(),
         config.connectBurstPerIp(), Ticker.systemTicker());
-    this.context = new ServerContext(config, application.apply(topics), sessions, stats, allocator);
+    this.context = new ServerContext(config, application.apply(topics), sessions, stats, allocator,
+        TokenVerifier.from(config, java.time.Clock.systemUTC()));
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");

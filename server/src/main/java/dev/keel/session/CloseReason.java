@@ -23,6 +23,10 @@ public enum CloseReason {
   /** The address connects faster than connect-rate-per-ip. */
   CONNECT_RATE(1013, "try again later", "limit_exceeded"),
   SHUTDOWN(1001, "going away", "shutdown"),
+  /** The connect token expired and was not refreshed in time. */
+  TOKEN_EXPIRED(1008, "token expired", "token_expired"),
+  /** Authentication is required and the first frame did not carry a valid token (framed TCP). */
+  UNAUTHORIZED(1008, "unauthorized", null), // the specific error goes out just before the close
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002, "protocol error", "bad_request"),
   /** A protocol violation or an internal failure; never carries details to the peer. */

@@ -1,6 +1,7 @@
 package dev.keel.session;
 
 import dev.keel.config.KeelConfig;
+import dev.keel.auth.TokenVerifier;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
@@ -12,4 +13,11 @@ public record ServerContext(
     ConnectionHandler handler,
     Sessions sessions,
     Stats stats,
-    ByteBufAllocator allocator) {}
+    ByteBufAllocator allocator,
+    TokenVerifier verifier) {
+
+  /** Whether connections must present a connect token. */
+  public boolean authRequired() {
+    return verifier != null;
+  }
+}

@@ -2,6 +2,8 @@ package dev.keel.session;
 
 import dev.keel.config.KeelConfig;
 import dev.keel.config.RateLimitPolicy;
+import dev.keel.auth.AuthGate;
+import dev.keel.auth.Principal;
 import dev.keel.limit.TokenBucket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -75,6 +77,9 @@ public final class Session {
   private long messagesOut;
   private long lastWriteNanos;
   private long rateLimitedCount;
+  /** Volatile: set on the event loop, read by application threads (Connection.principal()). */
+  private volatile Principal principal;
+  private ScheduledFuture<?> tokenExpiry;
   /** Queued bytes when the close began (what the close log reports; the queue is empty by the end). */
   private long queuedAtClose = -1;
   private int subscriptions;
@@ -110,7 +115,19 @@ public final class Session {
    */
   public static Session open(Channel channel, Wire wire, ServerContext server,
       ReadActivity activity, boolean established) {
+    return open(channel, wire, server, activity, established, null);
+  }
+
+  /**
+   * As {@link #open(Channel, Wire, ServerContext, ReadActivity, boolean)}, for a peer that already
+   * proved who it is (a WebSocket upgrade carrying a valid token): the application sees it in onOpen.
+   */
+  public static Session open(Channel channel, Wire wire, ServerContext server,
+      ReadActivity activity, boolean established, Principal principal) {
     Session s = new Session(channel, wire, server, activity, established);
+    if (principal != null) {
+      s.principal(principal);
+    }
     server.sessions().added(s);
     s.transportStats.opened.increment();
     s.transportStats.live.increment();
@@ -348,7 +365,9 @@ public final class Session {
     if (closeReason != null || ended) {
       return;
     }
-    established = true;
+    if (!server.authRequired() || principal != null) {
+      established = true; // with authentication on, only a valid auth frame completes the handshake
+    }
     if (inboundPaused || (pendingInbound != null && !pendingInbound.isEmpty())) {
       if (pendingInbound == null) {
         pendingInbound = new ArrayDeque<>(4);
@@ -383,7 +402,31 @@ public final class Session {
 
   /** A transport heartbeat from the peer (an empty TCP frame): activity, and a completed handshake. */
   public void onHeartbeat() {
+    if (!server.authRequired() || principal != null) {
+      established = true;
+    }
+  }
+
+  /** Who this connection is, from its connect token; null when authentication is off. */
+  public Principal principal() {
+    return principal;
+  }
+
+  /**
+   * Sets (or refreshes) who this connection is: the connection is closed with 1008 {@code token
+   * expired} when the token expires, unless a new token comes first.
+   */
+  public void principal(Principal p) {
+    principal = p;
     established = true;
+    if (tokenExpiry != null) {
+      tokenExpiry.cancel(false);
+    }
+    long delayMs = Math.max(1, p.expiresAt().toEpochMilli() - System.currentTimeMillis());
+    tokenExpiry = channel.eventLoop().schedule(() -> {
+      tokenExpiry = null;
+      close(CloseReason.TOKEN_EXPIRED);
+    }, delayMs, TimeUnit.MILLISECONDS);
   }
 
   /** Whether inbound messages are waiting for tokens (reading is paused). */
@@ -454,6 +497,9 @@ public final class Session {
   }
 
   private void deliver(byte[] payload, boolean binary) {
+    if (server.authRequired() && AuthGate.intercept(this, server.verifier(), payload, binary)) {
+      return; // an auth request (or an unauthenticated first frame), answered by the gate
+    }
     messagesIn++;
     transportStats.received.increment();
     try {
@@ -655,6 +701,8 @@ public final class Session {
       closeReason = CloseReason.CLIENT;
     }
     cancel(timer);
+    cancel(tokenExpiry);
+    tokenExpiry = null;
     cancel(resumeFuture);
     cancel(forceClose);
     timer = null;

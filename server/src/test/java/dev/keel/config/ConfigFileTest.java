@@ -24,6 +24,7 @@ class ConfigFileTest {
         host: 0.0.0.0
         ws-port: 0
         tcp-port: -1
+        insecure: true
         max-message-size: 128KiB
         idle-timeout: 90s
         handshake-timeout: 500ms

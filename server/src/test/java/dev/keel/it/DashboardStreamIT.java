@@ -31,7 +31,7 @@ class DashboardStreamIT {
         assertThat(first.has(key)).as("snapshot has %s", key).isTrue();
       }
       assertThat(first.get("connections").get("tcp").asInt()).as("the TCP client is counted").isEqualTo(1);
-      assertThat(first.get("closed").size()).as("every close reason is present").isEqualTo(12);
+      assertThat(first.get("closed").size()).as("every close reason is present").isEqualTo(14);
       long previous = first.get("t").asLong();
       for (int i = 0; i < 3; i++) {
         long t = stream.nextJson().get("t").asLong();

@@ -49,7 +49,8 @@ public final class EmbeddedTcp {
     this.config = config;
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, stats);
-    this.context = new ServerContext(config, handler.apply(topics), sessions, stats, ByteBufAllocator.DEFAULT);
+    this.context = new ServerContext(config, handler.apply(topics), sessions, stats, ByteBufAllocator.DEFAULT,
+        dev.keel.auth.TokenVerifier.from(config, java.time.Clock.systemUTC()));
   }
 
   /** A new connection, its clock frozen. */

@@ -1,5 +1,7 @@
 package dev.keel.transport.ws;
 
+import dev.keel.auth.InvalidTokenException;
+import dev.keel.auth.Principal;
 import dev.keel.pubsub.PublishApi;
 import dev.keel.session.Admission;
 import dev.keel.session.CloseReason;
@@ -141,6 +143,17 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "{\"error\":\"forbidden\",\"message\":\"origin not allowed\"}", true);
       return;
     }
+    Principal principal = null;
+    if (server.authRequired()) {
+      try {
+        principal = server.verifier().verify(token(req));
+      } catch (InvalidTokenException e) {
+        server.stats().ws.closed(CloseReason.UNAUTHORIZED);
+        respond(ctx, req, HttpResponseStatus.UNAUTHORIZED,
+            "{\"error\":\"unauthorized\",\"message\":\"" + e.getMessage() + "\"}", true);
+        return;
+      }
+    }
     if (!server.sessions().tryReserve()) {
       server.stats().ws.closed(CloseReason.SERVER_FULL);
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -166,10 +179,23 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}", true);
       return;
     }
-    WsSessionHandler session = WsSessionHandler.open(ctx, server, activity);
+    WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
     ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
     ctx.pipeline().replace(this, "ws-aggregator",
         new WebSocketFrameAggregator(server.config().maxMessageSize()));
+  }
+
+  /**
+   * The connect token of an upgrade: {@code Authorization: Bearer T}, or the {@code token} query
+   * parameter (a browser cannot set headers on a WebSocket).
+   */
+  private static String token(FullHttpRequest req) {
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return auth.substring(7).trim();
+    }
+    var values = new QueryStringDecoder(req.uri()).parameters().get("token");
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** With {@code allowed-origins} set, a browser's upgrade must come from one of them (exact match). */

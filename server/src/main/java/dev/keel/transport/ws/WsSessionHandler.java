@@ -1,5 +1,6 @@
 package dev.keel.transport.ws;
 
+import dev.keel.auth.Principal;
 import dev.keel.session.CloseReason;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
@@ -35,8 +36,9 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     this.session = session;
   }
 
-  static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity) {
-    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true));
+  static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity,
+      Principal principal) {
+    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true, principal));
   }
 
   @Override

@@ -6,7 +6,7 @@
   const TOKEN_KEY = 'keel-admin-token';
   const MiB = 1024 * 1024;
   const REASONS = ['client', 'idle_timeout', 'handshake_timeout', 'slow_consumer', 'write_timeout',
-    'too_large', 'rate_limit', 'server_full', 'ip_limit', 'connect_rate', 'shutdown', 'error'];
+    'too_large', 'rate_limit', 'server_full', 'ip_limit', 'connect_rate', 'token_expired', 'unauthorized', 'shutdown', 'error'];
   const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777',
     '#4b5563', '#65a30d', '#7c3aed'];
 

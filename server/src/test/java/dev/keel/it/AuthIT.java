@@ -1,0 +1,150 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.keel.server.KeelServer;
+import dev.keel.session.CloseReason;
+import dev.keel.testing.RawWebSocket;
+import dev.keel.testing.Servers;
+import dev.keel.testing.TcpClient;
+import dev.keel.testing.WsClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Connect tokens on both transports: who may connect, subscribe and publish, and for how long. */
+class AuthIT {
+  private static final String SECRET = "auth-it-secret-0123456789abcdefgh";
+  private static KeelServer server;
+
+  @BeforeAll
+  static void start() {
+    server = Servers.start(b -> b.authHmacSecret(SECRET).handshakeTimeout(Duration.ofSeconds(2)));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static String token(String subject, Duration life, String secret) {
+    try {
+      JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject)
+          .expirationTime(Date.from(Instant.now().plus(life)))
+          .claim("keel", Map.of("sub", List.of("news.*", "user." + subject + ".>"), "pub", List.of("chat.*")))
+          .build();
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+      jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String token(String subject, Duration life) {
+    return token(subject, life, SECRET);
+  }
+
+  @Test
+  void webSocketTokenInQueryOrHeaderIsAcceptedAndBadOnesGet401() throws Exception {
+    try (WsClient ws = WsClient.connect(server.wsPort(), "?token=" + token("alice", Duration.ofMinutes(5)))) {
+      ws.send("{\"op\":\"ping\"}");
+      assertThat(ws.next()).as("query-parameter token").isEqualTo("{\"op\":\"pong\"}");
+    }
+    try (RawWebSocket raw = RawWebSocket.connect(server.wsPort(),
+        "Authorization: Bearer " + token("alice", Duration.ofMinutes(5)) + "\r\n")) {
+      raw.sendText("{\"op\":\"ping\"}");
+      assertThat(new String(raw.readFrame().payload(), StandardCharsets.UTF_8)).as("header token").isEqualTo("{\"op\":\"pong\"}");
+    }
+    assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort())).as("no token").hasMessageContaining("HTTP/1.1 401");
+    assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(),
+        "Authorization: Bearer " + token("alice", Duration.ofSeconds(-10)) + "\r\n"))
+        .as("expired token").hasMessageContaining("HTTP/1.1 401");
+    assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(),
+        "Authorization: Bearer " + token("alice", Duration.ofMinutes(5), "another-secret-0123456789abcdefghij") + "\r\n"))
+        .as("wrong signature").hasMessageContaining("HTTP/1.1 401");
+    assertThat(server.sessions().reserved()).as("refused upgrades hold no slot").isZero();
+  }
+
+  @Test
+  void tcpFirstFrameMustBeAValidAuth() {
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"auth\",\"token\":\"" + token("bob", Duration.ofMinutes(5)) + "\",\"id\":1}");
+      JsonNode ok = tcp.readJson();
+      assertThat(ok.get("op").asText()).isEqualTo("authenticated");
+      assertThat(ok.get("sub").asText()).isEqualTo("bob");
+      assertThat(ok.get("id").asInt()).isEqualTo(1);
+      tcp.send("{\"op\":\"ping\"}");
+      assertThat(tcp.read()).isEqualTo("{\"op\":\"pong\"}");
+    }
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"ping\"}");
+      assertThat(tcp.readJson().get("code").asText()).as("a request before auth").isEqualTo("unauthorized");
+      assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).as("then closed").isTrue();
+    }
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"auth\",\"token\":\"" + token("bob", Duration.ofMinutes(5), "another-secret-0123456789abcdefghij") + "\"}");
+      JsonNode e = tcp.readJson();
+      assertThat(e.get("code").asText()).isEqualTo("unauthorized");
+      assertThat(e.get("message").asText()).isEqualTo("bad signature");
+      assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    }
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.heartbeat(); // a heartbeat is not authentication
+      assertThat(tcp.readJson().get("code").asText()).as("no auth within the handshake timeout").isEqualTo("handshake_timeout");
+      assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    }
+  }
+
+  @Test
+  void permissionsLimitSubscribeAndPublishAndKeepTheConnection() {
+    try (WsClient ws = WsClient.connect(server.wsPort(), "?token=" + token("carol", Duration.ofMinutes(5)))) {
+      ws.send("{\"op\":\"sub\",\"topic\":\"news.eu\"}");
+      assertThat(ws.nextJson().get("op").asText()).as("news.* allows news.eu").isEqualTo("subscribed");
+      ws.send("{\"op\":\"sub\",\"topic\":\"user.carol.inbox\"}");
+      assertThat(ws.nextJson().get("op").asText()).as("user.carol.> allows her inbox").isEqualTo("subscribed");
+      ws.send("{\"op\":\"sub\",\"topic\":\"user.dave.inbox\",\"id\":2}");
+      JsonNode e = ws.nextJson();
+      assertThat(e.get("code").asText()).as("another user's inbox").isEqualTo("forbidden");
+      assertThat(e.get("id").asInt()).isEqualTo(2);
+      ws.send("{\"op\":\"pub\",\"topic\":\"news.eu\",\"data\":1}");
+      assertThat(ws.nextJson().get("code").asText()).as("may read news, not write it").isEqualTo("forbidden");
+      ws.send("{\"op\":\"pub\",\"topic\":\"chat.lobby\",\"data\":1,\"id\":3}");
+      assertThat(ws.next()).as("chat.* allows publishing").isEqualTo("{\"op\":\"ok\",\"id\":3}");
+      assertThat(ws.isClosed()).as("forbidden never closes").isFalse();
+    }
+  }
+
+  @Test
+  void anExpiringTokenClosesWith1008UnlessRefreshed() {
+    try (WsClient expiring = WsClient.connect(server.wsPort(), "?token=" + token("erin", Duration.ofSeconds(2)));
+        WsClient refreshed = WsClient.connect(server.wsPort(), "?token=" + token("erin", Duration.ofSeconds(2)))) {
+      refreshed.send("{\"op\":\"auth\",\"token\":\"" + token("erin", Duration.ofMinutes(5)) + "\"}");
+      assertThat(refreshed.nextJson().get("op").asText()).isEqualTo("authenticated");
+      refreshed.send("{\"op\":\"auth\",\"token\":\"" + token("mallory", Duration.ofMinutes(5)) + "\"}");
+      assertThat(refreshed.nextJson().get("code").asText()).as("refresh as someone else").isEqualTo("forbidden");
+
+      WsClient.Closed closed = expiring.awaitClose(Duration.ofSeconds(15));
+      assertThat(closed.code()).as("close code at expiry").isEqualTo(1008);
+      assertThat(closed.reason()).isEqualTo("token expired");
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !refreshed.isClosed());
+      refreshed.send("{\"op\":\"ping\"}");
+      assertThat(refreshed.next()).as("the refreshed connection outlives the first token").isEqualTo("{\"op\":\"pong\"}");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedCount(CloseReason.TOKEN_EXPIRED) >= 1);
+  }
+}
