@@ -72,7 +72,10 @@ final class ConnectionScope implements Scope {
     }
     Future<?>[] self = new Future<?>[1];
     Future<?> timer = loop.schedule(() -> {
-      timers.remove(self[0]);
+      Future<?> me = self[0];
+      if (me != null) { // null only if it fired before schedule() returned: removed below then
+        timers.remove(me);
+      }
       if (!cancelled) {
         fork(task);
       }

@@ -25,6 +25,8 @@ public interface Handler {
   /**
    * The connection has ended, for {@code reason}; called once. The connection's scope is already
    * cancelled, and its attributes are cleared after this returns. Sends return {@code CLOSED}.
+   * Called even when the connection ended before {@code onOpen} could run (then {@code onOpen} and
+   * any queued messages are skipped).
    */
   default void onClose(Connection connection, CloseReason reason) {}
 }

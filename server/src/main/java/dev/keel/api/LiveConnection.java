@@ -101,7 +101,7 @@ final class LiveConnection implements Connection, Runnable {
   void ended(CloseReason reason) {
     closedFor = reason;
     scope.cancel();
-    interruptCall(call.get());
+    interruptCall(call.get(), false);
     startRunner();
   }
 
@@ -163,11 +163,7 @@ final class LiveConnection implements Connection, Runnable {
         return; // ended just now: do not start a call that would be interrupted at once
       }
       if (bridge.handlerTimeoutNanos > 0) {
-        timer = loop.schedule(() -> {
-          if (interruptCall(callId)) {
-            timedOut = true;
-          }
-        }, bridge.handlerTimeoutNanos, TimeUnit.NANOSECONDS);
+        timer = loop.schedule(() -> interruptCall(callId, true), bridge.handlerTimeoutNanos, TimeUnit.NANOSECONDS);
       }
       if (m == null) {
         bridge.handler.onOpen(this);
@@ -203,9 +199,12 @@ final class LiveConnection implements Connection, Runnable {
   }
 
   /** Interrupts handler call {@code callId} if it is still running; true if this did it. */
-  private boolean interruptCall(long callId) {
+  private boolean interruptCall(long callId, boolean forTimeout) {
     if (callId > 0 && call.compareAndSet(callId, -callId)) {
       try {
+        if (forTimeout) {
+          timedOut = true; // before the runner can move on (it waits for `call` to change)
+        }
         runner.interrupt();
       } finally {
         call.set(0); // delivered: the runner may go on

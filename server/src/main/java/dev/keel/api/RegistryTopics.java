@@ -57,7 +57,7 @@ final class RegistryTopics implements Topics {
   @Override
   public boolean subscribe(Connection connection, String topic) {
     requireTopic(topic);
-    LiveConnection c = (LiveConnection) connection;
+    LiveConnection c = live(connection);
     Session s = c.session();
     // On the loop, like the unsubscribe in onClose: a subscription can never outlive the connection.
     return c.onLoop(() -> {
@@ -79,7 +79,7 @@ final class RegistryTopics implements Topics {
 
   @Override
   public void unsubscribe(Connection connection, String topic) {
-    LiveConnection c = (LiveConnection) connection;
+    LiveConnection c = live(connection);
     Session s = c.session();
     c.onLoop(() -> {
       if (c.topics.remove(topic)) {
@@ -92,6 +92,13 @@ final class RegistryTopics implements Topics {
   @Override
   public int subscribers(String topic) {
     return registry.subscribers(topic);
+  }
+
+  private static LiveConnection live(Connection connection) {
+    if (connection instanceof LiveConnection c) {
+      return c;
+    }
+    throw new IllegalArgumentException("not a connection of this server: " + connection);
   }
 
   private static void requireTopic(String topic) {

@@ -62,6 +62,25 @@ class EmbedApiIT {
   }
 
   @Test
+  void scope_scheduledTaskFiresOnAVirtualThread_forkedTaskReturnsItsValue() throws Exception {
+    Handler h = (c, m) -> {
+      c.scope().schedule(Duration.ofMillis(50), () -> {
+        Thread t = Thread.currentThread();
+        c.send("tick on " + (t.isVirtual() ? "virtual " : "platform ") + t.getName());
+      });
+      c.send("fork says " + c.scope().fork(() -> m.text().toUpperCase()).get(10, TimeUnit.SECONDS));
+    };
+    keel = Embedded.start(h, b -> b);
+    try (TcpClient c = TcpClient.connect(keel.tcpPort())) {
+      c.send("hello");
+      assertThat(c.read()).as("the forked task's value").isEqualTo("fork says HELLO");
+      assertThat(c.read()).as("the scheduled task").startsWith("tick on virtual keel-fork-");
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(keel.liveVirtualThreads()).as("Keel's virtual threads").isZero());
+  }
+
+  @Test
   void customWsPath_attributesBinaryMessagesAndTopicsPublishedFromApplicationCode() throws Exception {
     Handler h = new Handler() {
       @Override

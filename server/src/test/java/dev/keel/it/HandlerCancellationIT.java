@@ -111,6 +111,24 @@ class HandlerCancellationIT {
   }
 
   @Test
+  void serverShutdown_blockedHandler_isInterruptedOnCloseSaysShutdownAndNoThreadIsLeft() throws Exception {
+    BlockingHandler h = new BlockingHandler();
+    keel = Embedded.start(h, b -> b);
+    TcpClient c = TcpClient.connect(keel.tcpPort());
+    c.send("{\"block\":1}");
+    assertThat(h.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("handler entered onMessage").isTrue();
+    keel.close(); // drains: the connection gets error shutdown, then closes
+    assertThat(c.readJson().get("code").asText()).as("what the client is told").isEqualTo("shutdown");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(h.interrupted.get()).as("blocked call interrupted").isEqualTo(1);
+      assertThat(keel.liveConnections()).as("connections whose onClose has not finished").isZero();
+      assertThat(keel.liveVirtualThreads()).as("Keel's virtual threads").isZero();
+    });
+    assertThat(h.reasons).as("close reason").containsExactly(CloseReason.SHUTDOWN);
+    c.close();
+  }
+
+  @Test
   void handlerTimeout_callRunsTooLong_isInterruptedAndTheConnectionClosesAsError() throws Exception {
     BlockingHandler h = new BlockingHandler();
     keel = Embedded.start(h, b -> b.handlerTimeout(Duration.ofMillis(200)));
