@@ -104,6 +104,11 @@ class AuthIT {
       assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
     }
     try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"auth\",\"token\":\"" + token("bob", Duration.ofSeconds(-10)) + "\"}");
+      assertThat(tcp.readJson().get("message").asText()).as("expired token over TCP").isEqualTo("token expired");
+      assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    }
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
       tcp.heartbeat(); // a heartbeat is not authentication
       assertThat(tcp.readJson().get("code").asText()).as("no auth within the handshake timeout").isEqualTo("handshake_timeout");
       assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
