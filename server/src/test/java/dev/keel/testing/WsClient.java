@@ -49,19 +49,7 @@ public final class WsClient implements AutoCloseable {
 
   /** A WebSocket over TLS ({@code wss://localhost:port/ws}), trusting what {@code tls} trusts. */
   public static WsClient connectTls(int port, javax.net.ssl.SSLContext tls) {
-    Listener listener = new Listener(false);
-    try {
-      HttpClient.newBuilder().sslContext(tls).build().newWebSocketBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(URI.create("wss://localhost:" + port + "/ws"), listener)
-          .get(20, TimeUnit.SECONDS);
-      return listener.client;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("WebSocket connect failed: " + e.getMessage(), e);
-    }
+    return open(HttpClient.newBuilder().sslContext(tls).build(), URI.create("wss://localhost:" + port + "/ws"), false);
   }
 
   /** A client that reads nothing until {@link #resume()}: the server's data backs up behind it. */
@@ -79,11 +67,15 @@ public final class WsClient implements AutoCloseable {
   }
 
   private static WsClient connect(int port, String path, String query, boolean paused) {
+    return open(HTTP, URI.create("ws://127.0.0.1:" + port + path + query), paused);
+  }
+
+  private static WsClient open(HttpClient http, URI uri, boolean paused) {
     Listener listener = new Listener(paused);
     try {
-      WebSocket ws = HTTP.newWebSocketBuilder()
+      http.newWebSocketBuilder()
           .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + path + query), listener)
+          .buildAsync(uri, listener)
           .get(20, TimeUnit.SECONDS);
       return listener.client;
     } catch (InterruptedException e) {
