@@ -18,8 +18,9 @@ final class ConnectionScope implements Scope {
   private final long connectionId;
   private final EventLoop loop;
   private final Live live;
-  private final Set<FutureTask<?>> tasks = ConcurrentHashMap.newKeySet();
-  private final Set<Future<?>> timers = ConcurrentHashMap.newKeySet();
+  // Made on first use: an idle connection whose handler never forks or schedules pays for neither.
+  private volatile Set<FutureTask<?>> tasks;
+  private volatile Set<Future<?>> timers;
   private volatile boolean cancelled;
 
   ConnectionScope(long connectionId, EventLoop loop, Live live) {
@@ -44,17 +45,17 @@ final class ConnectionScope implements Scope {
       f.cancel(false);
       return f;
     }
-    tasks.add(f);
+    tasks().add(f);
     try {
       live.start("keel-fork-" + connectionId, () -> {
         try {
           f.run();
         } finally {
-          tasks.remove(f);
+          tasks().remove(f);
         }
       });
     } catch (RuntimeException e) {
-      tasks.remove(f);
+      tasks().remove(f);
       throw e;
     }
     if (cancelled) {
@@ -74,20 +75,20 @@ final class ConnectionScope implements Scope {
     Future<?> timer = loop.schedule(() -> {
       Future<?> me = self[0];
       if (me != null) { // null only if it fired before schedule() returned: removed below then
-        timers.remove(me);
+        timers().remove(me);
       }
       if (!cancelled) {
         fork(task);
       }
     }, Math.max(1, delay.toNanos()), TimeUnit.NANOSECONDS);
     self[0] = timer;
-    timers.add(timer);
+    timers().add(timer);
     if (timer.isDone()) {
-      timers.remove(timer);
+      timers().remove(timer);
     }
     if (cancelled) {
       timer.cancel(false);
-      timers.remove(timer);
+      timers().remove(timer);
     }
     return timer;
   }
@@ -97,6 +98,34 @@ final class ConnectionScope implements Scope {
     return cancelled;
   }
 
+  private Set<FutureTask<?>> tasks() {
+    Set<FutureTask<?>> t = tasks;
+    if (t == null) {
+      synchronized (this) {
+        t = tasks;
+        if (t == null) {
+          t = ConcurrentHashMap.newKeySet();
+          tasks = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  private Set<Future<?>> timers() {
+    Set<Future<?>> t = timers;
+    if (t == null) {
+      synchronized (this) {
+        t = timers;
+        if (t == null) {
+          t = ConcurrentHashMap.newKeySet();
+          timers = t;
+        }
+      }
+    }
+    return t;
+  }
+
   /** The connection ended: interrupts running forks, prevents the rest, cancels timers. Once. */
   void cancel() {
     if (cancelled) {
@@ -104,17 +133,25 @@ final class ConnectionScope implements Scope {
     }
     cancelled = true;
     live.scopes.decrementAndGet();
-    for (Future<?> t : timers) {
-      t.cancel(false);
+    // A fork or timer added concurrently sees `cancelled` after adding and cancels itself.
+    Set<Future<?>> ts = timers;
+    if (ts != null) {
+      for (Future<?> t : ts) {
+        t.cancel(false);
+      }
+      ts.clear();
     }
-    timers.clear();
-    for (FutureTask<?> f : tasks) {
-      f.cancel(true);
+    Set<FutureTask<?>> fs = tasks;
+    if (fs != null) {
+      for (FutureTask<?> f : fs) {
+        f.cancel(true);
+      }
     }
   }
 
   /** Forked tasks not yet finished (for diagnostics). */
   int activeTasks() {
-    return tasks.size();
+    Set<FutureTask<?>> fs = tasks;
+    return fs == null ? 0 : fs.size();
   }
 }

@@ -53,7 +53,8 @@ final class LiveConnection implements Connection, Runnable {
   private final SocketAddress remoteAddress;
   private final EventLoop loop;
   private final ConnectionScope scope;
-  private final ConcurrentHashMap<String, Object> attributes = new ConcurrentHashMap<>();
+  /** Made on first use: most connections of most handlers never put anything here. */
+  private volatile ConcurrentHashMap<String, Object> attributes;
   /** Topics subscribed through {@link Topics}; changed on the event loop only. */
   final Set<String> topics = ConcurrentHashMap.newKeySet();
 
@@ -134,15 +135,18 @@ final class LiveConnection implements Connection, Runnable {
       CloseReason reason = closedFor;
       if (reason != null) {
         finish(reason); // `running` stays set: no runner ever starts again
+        runner = null;
         return;
       }
       Message m = inbound.poll();
       if (m == null) {
+        runner = null; // an idle connection keeps no (finished) thread object reachable
         running.set(false);
         // Re-check: work that arrived after the poll found `running` still set and started no one.
         if ((inbound.isEmpty() && closedFor == null) || !running.compareAndSet(false, true)) {
           return;
         }
+        runner = Thread.currentThread();
         continue;
       }
       int n = queued.decrementAndGet();
@@ -223,7 +227,10 @@ final class LiveConnection implements Connection, Runnable {
       log.warn("connection {}: handler failed on close", id, e);
     } finally {
       Thread.interrupted();
-      attributes.clear();
+      ConcurrentHashMap<String, Object> a = attributes;
+      if (a != null) {
+        a.clear();
+      }
       bridge.live.connections.decrementAndGet();
     }
   }
@@ -345,7 +352,17 @@ final class LiveConnection implements Connection, Runnable {
 
   @Override
   public ConcurrentMap<String, Object> attributes() {
-    return attributes;
+    ConcurrentHashMap<String, Object> a = attributes;
+    if (a == null) {
+      synchronized (this) {
+        a = attributes;
+        if (a == null) {
+          a = new ConcurrentHashMap<>(4);
+          attributes = a;
+        }
+      }
+    }
+    return a;
   }
 
   @Override
