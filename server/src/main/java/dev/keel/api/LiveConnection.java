@@ -56,7 +56,7 @@ final class LiveConnection implements Connection, Runnable {
   /** Made on first use: most connections of most handlers never put anything here. */
   private volatile ConcurrentHashMap<String, Object> attributes;
   /** Topics subscribed through {@link Topics}; changed on the event loop only. */
-  final Set<String> topics = ConcurrentHashMap.newKeySet();
+  final Set<String> topics = ConcurrentHashMap.newKeySet(2); // most connections hold a topic or two
 
   private final ConcurrentLinkedQueue<Message> inbound = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();

@@ -26,8 +26,9 @@ final class OutboundQueue {
   private final int maxMessages;
   private final SlowConsumerPolicy policy;
   private final LongAdder globalQueuedBytes;
-  private final ArrayDeque<Object> control = new ArrayDeque<>(2);
-  private final ArrayDeque<ByteBuf> data = new ArrayDeque<>(4);
+  // Made on first use and kept: an idle connection (most of them, most of the time) pays for neither.
+  private ArrayDeque<Object> control;
+  private ArrayDeque<ByteBuf> data;
   private long bytes;
   private long drops;
   /** How many data messages the last {@link #offerData} call dropped. */
@@ -66,7 +67,7 @@ final class OutboundQueue {
           dropped(1); // can never fit, whatever is dropped
           return Offer.DROPPED;
         }
-        while (!fits(size) && !data.isEmpty()) {
+        while (!fits(size) && data != null && !data.isEmpty()) {
           ByteBuf old = data.pollFirst();
           dataRemoved++;
           take(old.readableBytes());
@@ -94,6 +95,9 @@ final class OutboundQueue {
       ReferenceCountUtil.release(frame);
       return false;
     }
+    if (control == null) {
+      control = new ArrayDeque<>(4);
+    }
     control.addLast(frame);
     bytes += size;
     globalQueuedBytes.add(size);
@@ -101,7 +105,7 @@ final class OutboundQueue {
   }
 
   Object pollControl() {
-    Object frame = control.pollFirst();
+    Object frame = control == null ? null : control.pollFirst();
     if (frame != null) {
       take(sizeOf(frame));
     }
@@ -109,7 +113,7 @@ final class OutboundQueue {
   }
 
   ByteBuf pollData() {
-    ByteBuf buf = data.pollFirst();
+    ByteBuf buf = data == null ? null : data.pollFirst();
     if (buf != null) {
       dataRemoved++;
       take(buf.readableBytes());
@@ -119,6 +123,9 @@ final class OutboundQueue {
 
   /** Releases all queued data, keeping control frames. */
   void releaseData() {
+    if (data == null) {
+      return;
+    }
     ByteBuf buf;
     while ((buf = data.pollFirst()) != null) {
       dataRemoved++;
@@ -130,6 +137,9 @@ final class OutboundQueue {
   /** Releases everything still queued. */
   void releaseAll() {
     releaseData();
+    if (control == null) {
+      return;
+    }
     Object frame;
     while ((frame = control.pollFirst()) != null) {
       take(sizeOf(frame));
@@ -138,11 +148,11 @@ final class OutboundQueue {
   }
 
   boolean isEmpty() {
-    return control.isEmpty() && data.isEmpty();
+    return (control == null || control.isEmpty()) && (data == null || data.isEmpty());
   }
 
   boolean hasData() {
-    return !data.isEmpty();
+    return data != null && !data.isEmpty();
   }
 
   long bytes() {
@@ -150,7 +160,7 @@ final class OutboundQueue {
   }
 
   int count() {
-    return control.size() + data.size();
+    return (control == null ? 0 : control.size()) + (data == null ? 0 : data.size());
   }
 
   /** Data messages dropped by policy over this queue's life. */
@@ -181,6 +191,9 @@ final class OutboundQueue {
 
   private void add(ByteBuf buf, int size) {
     dataAdded++;
+    if (data == null) {
+      data = new ArrayDeque<>(8);
+    }
     data.addLast(buf);
     bytes += size;
     globalQueuedBytes.add(size);
