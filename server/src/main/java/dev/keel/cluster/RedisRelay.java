@@ -228,8 +228,8 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
         client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
     CompletableFuture.allOf(cmd, sub).handleAsync((v, err) -> {
       if (err != null || closed) {
-        closeQuietly(cmd.getNow(null));
-        closeQuietly(sub.getNow(null));
+        closeQuietly(succeeded(cmd));
+        closeQuietly(succeeded(sub));
         retry(err == null ? "closing" : rootMessage(err));
       } else {
         prepare(cmd.join(), sub.join());
@@ -372,6 +372,10 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
     if (c != null) {
       c.closeAsync();
     }
+  }
+
+  private static <T> T succeeded(CompletableFuture<T> f) {
+    return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
   }
 
   private static String rootMessage(Throwable t) {
