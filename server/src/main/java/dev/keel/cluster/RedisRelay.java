@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * step; every node subscribed to that channel (the publisher's too) fans the message out locally
  * with that seq, so all nodes agree on order and numbering.
  *
- * <p>Threads: Lettuce runs on its own resources, one I/O thread and one executor thread. All
+ * <p>Threads: Lettuce runs on its own resources (two I/O threads, two executor threads). All
  * connection state (connect, subscribe, reconnect) changes on that single executor thread, so none
  * of it is locked; event loops only enqueue tasks there. Messages from Redis arrive on the I/O
  * thread and go to {@link TopicRegistry#deliver}, which hands them to the subscribers' loops.
@@ -95,8 +95,9 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
     this.registry = registry;
     this.stats = stats;
     this.maxInFlight = maxInFlight;
-    // Sized explicitly: one I/O thread carries both connections, one thread runs our state changes.
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    // Sized explicitly, at Lettuce's minimum of 2 per pool (it raises anything lower, with a log line):
+    // the I/O threads carry our two connections, and one executor thread runs our state changes.
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     this.client = RedisClient.create(resources, this.uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(false) // we reconnect ourselves: a fresh pair, resubscribed, nothing replayed
