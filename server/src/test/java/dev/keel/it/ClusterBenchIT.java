@@ -34,7 +34,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class ClusterBenchIT {
   private static final int SUBSCRIBERS = 400;
   private static final int MESSAGES = 2_000;
-  private static final int ROUNDS = 3;
+  /** Round 1 includes JIT warm-up; compare the later rounds. */
+  private static final int ROUNDS = Integer.getInteger("keel.bench.rounds", 5);
 
   @BeforeAll
   static void leakDetectionOff() {
