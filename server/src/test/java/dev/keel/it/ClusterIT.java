@@ -322,6 +322,61 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void publishesOverTheInflightCap_areRefusedAtOnceAndCounted_andTakeNoSeq() throws Exception {
+    int publishes = 500;
+    try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
+      KeelServer a = startNodes(redis, 1, 1).get(0);
+      try (WsClient sub = WsClient.connect(a.wsPort())) {
+        sub.send("{\"op\":\"sub\",\"topic\":\"cap\"}");
+        assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
+        await().atMost(WAIT).until(() -> admin.numsub("keel:topic:cap") == 1);
+        AtomicInteger published = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(publishes);
+        byte[] data = "1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < publishes; i++) {
+          a.topics().publish("cap", data, n -> {
+            published.incrementAndGet();
+            answered.countDown();
+          }, reason -> {
+            assertThat(reason).contains("cluster-publish-inflight = 1");
+            refused.incrementAndGet();
+            answered.countDown();
+          });
+        }
+        assertThat(answered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.get()).as("refused at once, never queued").isPositive();
+        assertThat(published.get()).isPositive();
+        assertThat(a.stats().redisRefused.sum()).isEqualTo(refused.get());
+        assertThat(Servers.scrape(a.adminPort()).get("keel_redis_publishes_refused_total"))
+            .isEqualTo((double) refused.get());
+        // Only accepted publishes took a seq: the subscriber sees 1..published with no gap.
+        for (int i = 1; i <= published.get(); i++) {
+          assertThat(sub.nextJson().get("seq").asLong()).isEqualTo(i);
+        }
+      } finally {
+        a.close();
+      }
+    }
+  }
+
+  @Test
+  void embeddingApi_publishWhileRedisDown_failsWithUnavailableException() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      try (dev.keel.api.Keel keel = dev.keel.testing.Embedded.start((c, m) -> { }, b -> b.clusterRedis(redis.uri()))) {
+        assertThat(keel.topics().publish("api", "{\"x\":1}").get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("nodes that got it (none subscribed)").isZero();
+        redis.kill();
+        await().atMost(WAIT).until(() -> !keel.server().relay().available());
+        assertThat(keel.topics().publish("api", "{\"x\":2}"))
+            .failsWithin(Duration.ofSeconds(10))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withCauseInstanceOf(dev.keel.api.UnavailableException.class);
+      }
+    }
+  }
+
   static List<KeelServer> startNodes(RedisProcess redis, int n) {
     return startNodes(redis, n, dev.keel.config.KeelConfig.Defaults.CLUSTER_PUBLISH_INFLIGHT);
   }
