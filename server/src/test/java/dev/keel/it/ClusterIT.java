@@ -377,6 +377,29 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void passwordInTheUri_authenticates_wrongPasswordLeavesTheNodeDegraded() {
+    try (RedisProcess redis = RedisProcess.startWithPassword("s3cret-pass")) {
+      KeelServer good = startNodes(redis, 1).get(0);
+      KeelServer bad = Servers.start(b -> b.clusterRedis("redis://:wrong@127.0.0.1:" + redis.port()));
+      try (WsClient sub = WsClient.connect(good.wsPort())) {
+        assertThat(good.relay().available()).as("authenticated with the URI's password").isTrue();
+        sub.send("{\"op\":\"sub\",\"topic\":\"auth\"}");
+        assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
+        await().atMost(WAIT).until(() -> "{\"delivered\":1}".equals(
+            Servers.post(good.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":1}").body()));
+        assertThat(sub.nextJson().get("data").asInt()).isEqualTo(1);
+        assertThat(bad.relay().available()).as("wrong password").isFalse();
+        assertThat(Servers.get(bad.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
+        assertThat(Servers.post(bad.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":2}").statusCode())
+            .isEqualTo(503);
+      } finally {
+        good.close();
+        bad.close();
+      }
+    }
+  }
+
   static List<KeelServer> startNodes(RedisProcess redis, int n) {
     return startNodes(redis, n, dev.keel.config.KeelConfig.Defaults.CLUSTER_PUBLISH_INFLIGHT);
   }

@@ -29,17 +29,24 @@ public final class RedisProcess implements AutoCloseable {
   private static Path binary;
 
   private final int port;
+  private final String password;
   private final Path dir;
   private Process process;
 
-  private RedisProcess(int port) throws IOException {
+  private RedisProcess(int port, String password) throws IOException {
     this.port = port;
+    this.password = password;
     this.dir = Files.createTempDirectory("keel-redis-");
   }
 
   public static RedisProcess start() {
+    return startWithPassword(null);
+  }
+
+  /** A server that requires {@code AUTH password} ({@code requirepass}); {@link #uri()} carries it. */
+  public static RedisProcess startWithPassword(String password) {
     try {
-      RedisProcess r = new RedisProcess(freePort());
+      RedisProcess r = new RedisProcess(freePort(), password);
       r.launch();
       return r;
     } catch (IOException e) {
@@ -52,7 +59,7 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
   }
 
   /** SIGKILL: no goodbye to clients, in-flight commands lost. */
@@ -112,8 +119,12 @@ public final class RedisProcess implements AutoCloseable {
 
   private void launch() throws IOException {
     Path log = dir.resolve("redis.log");
-    process = new ProcessBuilder(binary().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString())
+    List<String> command = new java.util.ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString()));
+    if (password != null) {
+      command.addAll(List.of("--requirepass", password));
+    }
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
@@ -127,7 +138,9 @@ public final class RedisProcess implements AutoCloseable {
             s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             byte[] b = new byte[7];
             int n = s.getInputStream().read(b);
-            return n > 0 && new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII).startsWith("+PONG");
+            // With requirepass, PING answers -NOAUTH: up all the same.
+            String reply = n > 0 ? new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII) : "";
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
           } catch (IOException notYet) {
             return false;
           }
