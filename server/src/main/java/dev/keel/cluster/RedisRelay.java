@@ -77,6 +77,8 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
   private final EventExecutor executor;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Boolean> firstAttempt = new CompletableFuture<>();
+  /** Connection closes started and not finished: close() waits for them before stopping Lettuce. */
+  private final Set<CompletableFuture<Void>> closing = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Read by publishing threads; written on the executor. */
   private volatile StatefulRedisConnection<byte[], byte[]> commands;
   private volatile String publishSha;
@@ -313,10 +315,10 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
 
   private void retry(String why) {
     firstAttempt.complete(false);
+    connecting = false; // also when closed: close() waits for the attempt in progress to settle
     if (closed) {
       return;
     }
-    connecting = false;
     long delay = backoffMillis;
     backoffMillis = Math.min(backoffMillis * 2, RECONNECT_MAX.toMillis());
     log.debug("redis at {}: {}; next attempt in {} ms", where(), why, delay);
@@ -351,13 +353,7 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
     up = false;
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      executor.execute(() -> {
-        closeQuietly(commands);
-        closeQuietly(pubsub);
-        commands = null;
-        pubsub = null;
-        done.complete(null);
-      });
+      executor.execute(() -> closeWhenSettled(done));
       done.get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
@@ -366,13 +362,37 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
       log.warn("redis relay: connections not closed cleanly: {}", e.toString());
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    // A short quiet period: channel deregistrations queued by the closes above run before the loops stop.
+    resources.shutdown(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 
-  private static void closeQuietly(io.lettuce.core.api.StatefulConnection<?, ?> c) {
-    if (c != null) {
-      c.closeAsync();
+  /**
+   * On the executor: once no connect attempt is in progress (its channels closed by its own handler,
+   * which sees {@code closed}), closes the current pair and completes {@code done} when both have
+   * closed. Shutting Lettuce's loops down under a channel still open or registering would leave its
+   * read buffer unreleased.
+   */
+  private void closeWhenSettled(CompletableFuture<Void> done) {
+    if (connecting) {
+      executor.schedule(() -> closeWhenSettled(done), 10, TimeUnit.MILLISECONDS);
+      return;
     }
+    closeQuietly(commands);
+    closeQuietly(pubsub);
+    commands = null;
+    pubsub = null;
+    CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).whenComplete((v, err) -> done.complete(null));
+  }
+
+  /** Starts closing {@code c}; close() waits for every close started here. */
+  private CompletableFuture<Void> closeQuietly(io.lettuce.core.api.StatefulConnection<?, ?> c) {
+    if (c == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = c.closeAsync();
+    closing.add(f);
+    f.whenComplete((v, err) -> closing.remove(f));
+    return f;
   }
 
   private static <T> T succeeded(CompletableFuture<T> f) {
