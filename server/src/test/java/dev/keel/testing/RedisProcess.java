@@ -113,7 +113,9 @@ public final class RedisProcess implements AutoCloseable {
     @Override
     public void close() {
       conn.close();
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      // A short quiet period: the channel's deregistration (which frees Lettuce's read buffer) runs
+      // before the client's loops stop.
+      client.shutdown(Duration.ofMillis(100), Duration.ofSeconds(2));
     }
   }
 
