@@ -84,6 +84,8 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
   private volatile String publishSha;
   private volatile boolean up;
   private volatile boolean closed;
+  /** Why the last attempt failed, for the start-up warning (e.g. a refused connection, WRONGPASS). */
+  private volatile String lastFailure = "no answer";
   // ---- executor thread only
   private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
   /** Topics this pubsub connection has been asked to SUBSCRIBE to (and not to UNSUBSCRIBE from). */
@@ -128,7 +130,8 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
     try {
       boolean ok = relay.firstAttempt.get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
       if (!ok) {
-        log.warn("redis at {} is not reachable: starting degraded (publishes refused), retrying", relay.where());
+        log.warn("redis at {} is not reachable ({}): starting degraded (publishes refused), retrying",
+            relay.where(), relay.lastFailure);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -314,6 +317,7 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
   }
 
   private void retry(String why) {
+    lastFailure = why;
     firstAttempt.complete(false);
     connecting = false; // also when closed: close() waits for the attempt in progress to settle
     if (closed) {
