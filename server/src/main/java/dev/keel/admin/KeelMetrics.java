@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -71,6 +72,20 @@ public final class KeelMetrics implements AutoCloseable {
         .serviceLevelObjectives(1, 10, 100, 1_000, 10_000, 100_000)
         .register(registry);
     stats.fanOutRecorder(fanOut::record);
+    if (config.clusterRedis() != null) {
+      Gauge.builder("keel_redis_up", stats, s -> s.redisUp)
+          .description("Cluster mode: 1 while connected to Redis and subscribed, 0 while not").register(registry);
+      counter("keel_redis_messages_received", stats, s -> s.redisReceived.sum(),
+          "Cluster mode: messages Redis delivered to this node").register(registry);
+      counter("keel_redis_publishes_refused", stats, s -> s.redisRefused.sum(),
+          "Cluster mode: publishes refused while Redis was unavailable or too many were in flight").register(registry);
+      Timer latency = Timer.builder("keel_redis_publish_latency")
+          .description("Cluster mode: a publish's round trip to Redis (script run and PUBLISH)")
+          .serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(5),
+              java.time.Duration.ofMillis(25), java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1))
+          .register(registry);
+      stats.redisLatencyRecorder(n -> latency.record(n, java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
 
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);

@@ -43,12 +43,20 @@ final class RegistryTopics implements Topics {
     }
     CompletableFuture<Integer> delivered = new CompletableFuture<>();
     registry.publish(topic, data, n -> {
-      // The count arrives on an event loop. Callers' callbacks must not run there (they may send,
-      // which waits for a loop), so a future with dependents is completed from a virtual thread.
+      // The count arrives on an event loop (or Redis's I/O thread). Callers' callbacks must not run
+      // there (they may send, which waits for a loop), so a future with dependents is completed
+      // from a virtual thread.
       if (delivered.getNumberOfDependents() == 0) {
         delivered.complete(n);
       } else {
         Thread.startVirtualThread(() -> delivered.complete(n));
+      }
+    }, reason -> {
+      UnavailableException e = new UnavailableException(reason);
+      if (delivered.getNumberOfDependents() == 0) {
+        delivered.completeExceptionally(e);
+      } else {
+        Thread.startVirtualThread(() -> delivered.completeExceptionally(e));
       }
     });
     return delivered;

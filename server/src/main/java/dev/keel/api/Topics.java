@@ -16,7 +16,9 @@ public interface Topics {
    *
    * @return completes with the number of subscriber connections the message was queued to, once
    *     every event loop with subscribers has handled it (never on an event loop thread when it
-   *     already has callbacks; callbacks added later run where they are added)
+   *     already has callbacks; callbacks added later run where they are added). In cluster mode
+   *     it completes with the number of nodes Redis handed the message to, or exceptionally with
+   *     {@link UnavailableException} when Redis is unreachable (docs/cluster.md)
    * @throws IllegalArgumentException for an invalid topic name or invalid JSON
    */
   CompletableFuture<Integer> publish(String topic, String jsonData);

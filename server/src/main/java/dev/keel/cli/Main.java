@@ -86,7 +86,7 @@ public final class Main {
       // The pub/sub protocol on the embedding API, exactly as an embedder would run their own handler.
       server = Keel.builder()
           .config(config)
-          .handler(topics -> new PubSubService(topics, config.maxSubscriptions()))
+          .handler(topics -> new PubSubService(topics, config.maxSubscriptions(), config.clusterRedis() != null))
           .build()
           .start();
     } catch (Exception e) {

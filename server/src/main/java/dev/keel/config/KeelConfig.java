@@ -50,7 +50,9 @@ public record KeelConfig(
     int ioThreads,
     int inboundQueueMessages,
     Duration handlerTimeout,
-    String wsPath) {
+    String wsPath,
+    String clusterRedis,
+    int clusterPublishInflight) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -108,6 +110,10 @@ public record KeelConfig(
     /** Zero: handler calls are not interrupted (a handler may legitimately wait long). */
     public static final Duration HANDLER_TIMEOUT = Duration.ZERO;
     public static final String WS_PATH = "/ws";
+    /** No Redis: the node runs alone, topics in memory (docs/cluster.md). */
+    public static final String CLUSTER_REDIS = null;
+    /** Publishes sent to Redis and not yet answered; past it a publish is refused as unavailable. */
+    public static final int CLUSTER_PUBLISH_INFLIGHT = 4096;
 
     private Defaults() {}
   }
@@ -169,6 +175,8 @@ public record KeelConfig(
     b.inboundQueueMessages = inboundQueueMessages;
     b.handlerTimeout = handlerTimeout;
     b.wsPath = wsPath;
+    b.clusterRedis = clusterRedis;
+    b.clusterPublishInflight = clusterPublishInflight;
     return b;
   }
 
@@ -212,6 +220,8 @@ public record KeelConfig(
     private int inboundQueueMessages = Defaults.INBOUND_QUEUE_MESSAGES;
     private Duration handlerTimeout = Defaults.HANDLER_TIMEOUT;
     private String wsPath = Defaults.WS_PATH;
+    private String clusterRedis = Defaults.CLUSTER_REDIS;
+    private int clusterPublishInflight = Defaults.CLUSTER_PUBLISH_INFLIGHT;
 
     private Builder() {}
 
@@ -254,6 +264,8 @@ public record KeelConfig(
     /** Duration.ZERO (the default) for none. */
     public Builder handlerTimeout(Duration v) { handlerTimeout = v; return this; }
     public Builder wsPath(String v) { wsPath = v; return this; }
+    public Builder clusterRedis(String v) { clusterRedis = v; return this; }
+    public Builder clusterPublishInflight(int v) { clusterPublishInflight = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -344,6 +356,10 @@ public record KeelConfig(
               && !wsPath.equals("/healthz") && !wsPath.equals("/api/publish"),
           "ws-path must be / followed by up to 255 of A-Z a-z 0-9 . _ ~ / - (not /healthz or /api/publish), was "
               + wsPath);
+      String redisProblem = redisUriProblem(clusterRedis);
+      require(errors, redisProblem == null, "cluster-redis " + redisProblem);
+      require(errors, clusterPublishInflight >= 1 && clusterPublishInflight <= 1_000_000,
+          "cluster-publish-inflight must be 1 to 1,000,000, was " + clusterPublishInflight);
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
       }
@@ -353,7 +369,30 @@ public record KeelConfig(
           maxConnectionsPerIp, connectRatePerIp, connectBurstPerIp,
           maxSubscriptions, maxConnections, authHmacSecret, authPublicKey, apiKey, allowedOrigins, insecure,
           tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads,
-          inboundQueueMessages, handlerTimeout, wsPath);
+          inboundQueueMessages, handlerTimeout, wsPath, clusterRedis, clusterPublishInflight);
+    }
+
+    /** Null when {@code uri} is absent or a usable redis:// or rediss:// URI; else what is wrong with it. */
+    private static String redisUriProblem(String uri) {
+      if (uri == null) {
+        return null;
+      }
+      java.net.URI u;
+      try {
+        u = new java.net.URI(uri);
+      } catch (java.net.URISyntaxException e) {
+        return "is not a URI (" + e.getReason() + "): use redis://HOST:PORT or rediss://:PASSWORD@HOST:PORT";
+      }
+      if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme())) {
+        return "must start with redis:// or rediss://, was " + uri.replaceAll(":[^:@/]*@", ":***@");
+      }
+      if (u.getHost() == null || u.getHost().isBlank()) {
+        return "has no host: use redis://HOST:PORT";
+      }
+      if (u.getPort() < -1 || u.getPort() == 0 || u.getPort() > 65535) {
+        return "has an invalid port " + u.getPort();
+      }
+      return null;
     }
 
     private static boolean isLoopback(String host) {

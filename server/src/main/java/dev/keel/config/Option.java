@@ -110,7 +110,15 @@ public enum Option {
   HANDLER_TIMEOUT("handler-timeout", "DURATION",
       "A handler call running longer than this is interrupted; 0 = never.",
       c -> Units.formatDuration(c.handlerTimeout()), (b, v) -> b.handlerTimeout(Units.parseDuration(v))),
-  WS_PATH("ws-path", "PATH", "HTTP path of the WebSocket upgrade.", c -> c.wsPath(), (b, v) -> b.wsPath(v.trim()));
+  WS_PATH("ws-path", "PATH", "HTTP path of the WebSocket upgrade.", c -> c.wsPath(), (b, v) -> b.wsPath(v.trim())),
+  CLUSTER_REDIS("cluster-redis", "URI",
+      "Share topics with other nodes through Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS); none: run alone.",
+      c -> c.clusterRedis() == null ? "none" : c.clusterRedis().replaceAll(":[^:@/]*@", ":***@"),
+      (b, v) -> b.clusterRedis(v.isBlank() || v.equals("none") ? null : v.trim())),
+  CLUSTER_PUBLISH_INFLIGHT("cluster-publish-inflight", "COUNT",
+      "Publishes sent to Redis and not yet answered; over: pub error unavailable, HTTP 503.",
+      c -> Integer.toString(c.clusterPublishInflight()),
+      (b, v) -> b.clusterPublishInflight(parseInt("cluster-publish-inflight", v)));
 
   private final String key;
   private final String label;

@@ -22,8 +22,13 @@ final class PubSubProtocol {
 
     void unsubscribe(String topic);
 
-    /** Publishes compact JSON {@code data} to the topic. */
-    void publish(String topic, byte[] data);
+    /**
+     * Publishes compact JSON {@code data} to the topic; with {@code confirm} (the request has an id),
+     * may wait for the cluster relay's answer.
+     *
+     * @return null, or why the publish was refused (cluster mode: Redis unreachable)
+     */
+    String publish(String topic, byte[] data, boolean confirm);
 
     /** Who the connection is (its token's permissions), or null when authentication is off. */
     Principal principal();
@@ -68,8 +73,12 @@ final class PubSubProtocol {
           peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to publish to " + r.topic(), r.id()));
           return;
         }
-        peer.publish(r.topic(), Protocol.compact(r.data()));
-        if (r.id() != null) {
+        String refused = peer.publish(r.topic(), Protocol.compact(r.data()), r.id() != null);
+        if (refused != null) {
+          if (r.id() != null) {
+            peer.reply(Protocol.error(peer.alloc(), "unavailable", refused, r.id()));
+          }
+        } else if (r.id() != null) {
           peer.reply(Protocol.reply(peer.alloc(), "ok", null, null, r.id()));
         }
       }

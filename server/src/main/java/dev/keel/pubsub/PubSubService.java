@@ -8,7 +8,12 @@ import dev.keel.api.Topics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import dev.keel.api.UnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keel's built-in application, the pub/sub protocol of docs/protocol.md, as one embedding-API
@@ -23,11 +28,25 @@ public final class PubSubService implements Handler {
 
   private final Topics topics;
   private final int maxSubscriptions;
+  private final boolean clustered;
 
   public PubSubService(Topics topics, int maxSubscriptions) {
+    this(topics, maxSubscriptions, false);
+  }
+
+  /**
+   * @param clustered topics go through Redis: a {@code pub} with an id waits (on its virtual thread)
+   *     for Redis to take it, so that {@code ok} means published and a refusal is answered
+   *     {@code unavailable}
+   */
+  public PubSubService(Topics topics, int maxSubscriptions, boolean clustered) {
     this.topics = topics;
     this.maxSubscriptions = maxSubscriptions;
+    this.clustered = clustered;
   }
+
+  /** How long a confirmed cluster publish may wait for Redis before it is answered unavailable. */
+  private static final long CONFIRM_TIMEOUT_SECONDS = 10;
 
   @Override
   public void onMessage(Connection c, Message m) {
@@ -74,8 +93,22 @@ public final class PubSubService implements Handler {
     }
 
     @Override
-    public void publish(String topic, byte[] data) {
-      topics.publish(topic, new String(data, StandardCharsets.UTF_8));
+    public String publish(String topic, byte[] data, boolean confirm) {
+      CompletableFuture<Integer> f = topics.publish(topic, new String(data, StandardCharsets.UTF_8));
+      if (!f.isDone() && !(confirm && clustered)) {
+        return null; // alone, the fan-out is under way and cannot fail
+      }
+      try {
+        f.get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return null;
+      } catch (ExecutionException e) {
+        return e.getCause() instanceof UnavailableException u ? u.getMessage() : "publish failed: " + e.getCause();
+      } catch (TimeoutException e) {
+        return "redis did not answer within " + CONFIRM_TIMEOUT_SECONDS + " s";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
     }
   }
 }

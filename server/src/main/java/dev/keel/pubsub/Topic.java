@@ -88,6 +88,23 @@ final class Topic {
     return ++seq;
   }
 
+  /** The seq of the last message handed to the loops (0 before the first). */
+  long lastSeq() {
+    return seq;
+  }
+
+  /**
+   * Takes {@code given} (cluster mode: the seq Redis assigned) if it is past the last one; false for
+   * a seq already delivered or older, which is dropped: subscribers never see a duplicate.
+   */
+  boolean advanceTo(long given) {
+    if (given <= seq) {
+      return false;
+    }
+    seq = given;
+    return true;
+  }
+
   /** Encodes {@code {"op":"msg","topic":T,"seq":N,"data":D}} once, for all recipients. */
   ByteBuf encode(ByteBufAllocator alloc, long seq, byte[] data) {
     byte[] seqDigits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);

@@ -2,6 +2,7 @@ package dev.keel.server;
 
 import dev.keel.admin.AdminServer;
 import dev.keel.auth.TokenVerifier;
+import dev.keel.cluster.RedisRelay;
 import dev.keel.config.KeelConfig;
 import dev.keel.api.Keel;
 import dev.keel.limit.AddressLimiter;
@@ -71,6 +72,8 @@ public final class KeelServer implements AutoCloseable {
   private Channel tcpListener;
   private EventLoopGroup adminGroup;
   private AdminServer admin;
+  /** Cluster mode only: the Redis connections that carry every publish. */
+  private RedisRelay relay;
 
   private KeelServer(KeelConfig config, Function<TopicRegistry, ConnectionHandler> application) {
     this.config = config;
@@ -90,7 +93,7 @@ public final class KeelServer implements AutoCloseable {
     // The built-in server is one embedding-API application among others.
     return Keel.builder()
         .config(config)
-        .handler(topics -> new PubSubService(topics, config.maxSubscriptions()))
+        .handler(topics -> new PubSubService(topics, config.maxSubscriptions(), config.clusterRedis() != null))
         .build()
         .start()
         .server();
@@ -112,6 +115,9 @@ public final class KeelServer implements AutoCloseable {
       server.closeListener(server.wsListener);
       server.closeListener(server.tcpListener);
       server.shutdownGroups();
+      if (server.relay != null) {
+        server.relay.close();
+      }
       throw e;
     }
     return server;
@@ -122,6 +128,11 @@ public final class KeelServer implements AutoCloseable {
       tls = Tls.from(config);
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalArgumentException("cannot load tls-cert/tls-key: " + e.getMessage(), e);
+    }
+    if (config.clusterRedis() != null) {
+      // Before the listeners: no connection can subscribe or publish before the relay is in place.
+      relay = RedisRelay.start(config.clusterRedis(), topics, stats, config.clusterPublishInflight());
+      topics.relay(relay);
     }
     wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)), stats.ws)
         .bind(config.host(), config.wsPort()).sync().channel();
@@ -246,6 +257,11 @@ public final class KeelServer implements AutoCloseable {
     return allocator;
   }
 
+  /** The Redis relay in cluster mode, else null. */
+  public RedisRelay relay() {
+    return relay;
+  }
+
   /** The event loops that own the connections (for diagnostics and tests). */
   public EventLoopGroup eventLoops() {
     return workers;
@@ -282,6 +298,9 @@ public final class KeelServer implements AutoCloseable {
     }
     closeListener(wsListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (relay != null) {
+      relay.close(); // after the drain: connections flushed what Redis had delivered
+    }
     if (admin != null) {
       admin.close(); // last: the operator can watch the drain
     }

@@ -48,6 +48,14 @@ public final class Stats {
   public final LongAdder rateLimited = new LongAdder();
   /** Bytes queued in user space over all connections (rises on enqueue, falls on write or release). */
   public final LongAdder queuedBytes = new LongAdder();
+  /** Cluster mode: messages Redis delivered to this node (each fanned out once, locally). */
+  public final LongAdder redisReceived = new LongAdder();
+  /** Cluster mode: publishes refused because Redis was down or too many were in flight. */
+  public final LongAdder redisRefused = new LongAdder();
+  /** Cluster mode: 1 while connected to Redis and subscribed, 0 while not; -1 when running alone. */
+  public volatile int redisUp = -1;
+  /** Told each publish's round trip to Redis, in nanoseconds (the metrics layer installs a timer). */
+  private volatile java.util.function.LongConsumer redisLatency = n -> { };
   /** Told the number of subscribers of each publish (the metrics layer installs a distribution). */
   private volatile IntConsumer fanOut = n -> { };
 
@@ -69,6 +77,14 @@ public final class Stats {
 
   public void fanOutRecorder(IntConsumer recorder) {
     fanOut = recorder;
+  }
+
+  public void redisLatencyRecorder(java.util.function.LongConsumer recorder) {
+    redisLatency = recorder;
+  }
+
+  public void recordRedisLatency(long nanos) {
+    redisLatency.accept(nanos);
   }
 
   /** Called once per publish with the number of subscribers it went to. */

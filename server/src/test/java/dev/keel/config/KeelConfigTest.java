@@ -41,6 +41,17 @@ class KeelConfigTest {
     assertThat(c.inboundQueueMessages()).as("inbound-queue-messages").isEqualTo(64);
     assertThat(c.handlerTimeout()).as("handler-timeout (none)").isEqualTo(Duration.ZERO);
     assertThat(c.wsPath()).as("ws-path").isEqualTo("/ws");
+    assertThat(c.clusterRedis()).as("cluster-redis (none: alone)").isNull();
+    assertThat(c.clusterPublishInflight()).as("cluster-publish-inflight").isEqualTo(4096);
+  }
+
+  @Test
+  void clusterRedis_acceptsRedisAndRedissWithPassword_andNeverShowsThePassword() {
+    KeelConfig c = KeelConfig.builder().clusterRedis("rediss://:s3cret@redis.internal:6380").build();
+    assertThat(Option.CLUSTER_REDIS.valueIn(c)).isEqualTo("rediss://:***@redis.internal:6380");
+    assertThat(KeelConfig.builder().set(Option.CLUSTER_REDIS, "none").build().clusterRedis()).isNull();
+    assertThat(KeelConfig.builder().clusterRedis("redis://127.0.0.1:6379/0").build().clusterRedis())
+        .isEqualTo("redis://127.0.0.1:6379/0");
   }
 
   @Test
@@ -68,7 +79,8 @@ class KeelConfigTest {
         .rateLimitPolicy(RateLimitPolicy.DISCONNECT).maxSubscriptions(5).maxConnections(6)
         .adminHost("0.0.0.0").adminPort(9999).adminAllowGc(true)
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
-        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat").build();
+        .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat")
+        .clusterRedis("redis://127.0.0.1:6390").clusterPublishInflight(99).build();
     org.junit.jupiter.api.Assumptions.assumeFalse(java.util.EnumSet.of(Option.ADMIN_TOKEN, Option.AUTH_HMAC_SECRET,
         Option.API_KEY, Option.AUTH_PUBLIC_KEY, Option.TLS_CERT, Option.TLS_KEY).contains(option),
         "secrets are never shown, and file options need real files: covered by their own tests");
@@ -123,7 +135,12 @@ class KeelConfigTest {
         bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))),
         bad("ws-path", b -> b.wsPath("ws")),
         bad("ws-path", b -> b.wsPath("/a b")),
-        bad("ws-path", b -> b.wsPath("/healthz")));
+        bad("ws-path", b -> b.wsPath("/healthz")),
+        bad("cluster-redis", b -> b.clusterRedis("http://127.0.0.1:6379")),
+        bad("cluster-redis", b -> b.clusterRedis("127.0.0.1:6379")),
+        bad("cluster-redis", b -> b.clusterRedis("redis://:6379")),
+        bad("cluster-redis", b -> b.clusterRedis("redis://host:99999")),
+        bad("cluster-publish-inflight", b -> b.clusterPublishInflight(0)));
   }
 
   private static Arguments bad(String option, Consumer<KeelConfig.Builder> change) {

@@ -117,6 +117,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/healthz" -> {
         if (server.sessions().isDraining()) {
           respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", false);
+        } else if (Boolean.FALSE.equals(publishApi.clusterUp())) {
+          // 200: this node still serves its connections; a 503 would make a load balancer drop every
+          // node at once when Redis goes away (docs/cluster.md).
+          respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"degraded\",\"redis\":\"down\"}", false);
         } else {
           respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}", false);
         }
@@ -236,6 +240,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.channel().config().setAutoRead(false);
     String error = publishApi.publish(body, delivered -> ctx.executor().execute(() -> {
       respond(ctx, version, keepAlive, HttpResponseStatus.OK, "{\"delivered\":" + delivered + "}", false);
+      publishAnswered(ctx);
+    }), unavailable -> ctx.executor().execute(() -> {
+      respond(ctx, version, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, unavailable, false);
       publishAnswered(ctx);
     }));
     if (error != null) {

@@ -1,0 +1,192 @@
+package dev.keel.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} on a free loopback port, in memory only (no RDB, no AOF): the one on
+ * PATH when there is one, else the linux-amd64 binary that the embedded-redis test jar carries.
+ * {@link #kill()} sends SIGKILL; {@link #restart()} starts a fresh, empty one on the same port.
+ *
+ * <p>Usage: {@code try (RedisProcess redis = RedisProcess.start()) { ... redis.uri() ... }}
+ */
+public final class RedisProcess implements AutoCloseable {
+  private static final String EMBEDDED_BINARY = "redis-server-6.2.6-v5-linux-amd64";
+  private static Path binary;
+
+  private final int port;
+  private final String password;
+  private final Path dir;
+  private Process process;
+
+  private RedisProcess(int port, String password) throws IOException {
+    this.port = port;
+    this.password = password;
+    this.dir = Files.createTempDirectory("keel-redis-");
+  }
+
+  public static RedisProcess start() {
+    return startWithPassword(null);
+  }
+
+  /** A server that requires {@code AUTH password} ({@code requirepass}); {@link #uri()} carries it. */
+  public static RedisProcess startWithPassword(String password) {
+    try {
+      RedisProcess r = new RedisProcess(freePort(), password);
+      r.launch();
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String uri() {
+    return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
+  }
+
+  /** SIGKILL: no goodbye to clients, in-flight commands lost. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A new, empty server on the same port (its counters start again from nothing). */
+  public void restart() {
+    try {
+      launch();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A synchronous client for assertions (PUBSUB CHANNELS, NUMSUB); close it after use. */
+  public Admin admin() {
+    return new Admin(RedisClient.create(uri()));
+  }
+
+  /** A test-side Redis connection. */
+  public static final class Admin implements AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> conn;
+
+    Admin(RedisClient client) {
+      this.client = client;
+      this.conn = client.connect();
+    }
+
+    public RedisCommands<String, String> sync() {
+      return conn.sync();
+    }
+
+    /** Channels with at least one subscriber, matching {@code pattern}. */
+    public List<String> channels(String pattern) {
+      return conn.sync().pubsubChannels(pattern);
+    }
+
+    /** Subscribers (nodes) of one channel. */
+    public long numsub(String channel) {
+      return conn.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
+    }
+
+    @Override
+    public void close() {
+      conn.close();
+      // A short quiet period: the channel's deregistration (which frees Lettuce's read buffer) runs
+      // before the client's loops stop.
+      client.shutdown(Duration.ofMillis(100), Duration.ofSeconds(2));
+    }
+  }
+
+  private void launch() throws IOException {
+    Path log = dir.resolve("redis.log");
+    List<String> command = new java.util.ArrayList<>(List.of(binary().toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString()));
+    if (password != null) {
+      command.addAll(List.of("--requirepass", password));
+    }
+    process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    await("redis-server on port " + port + " accepting (log: " + log + ")")
+        .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("redis-server exited: " + Files.readString(log));
+          }
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] b = new byte[7];
+            int n = s.getInputStream().read(b);
+            // With requirepass, PING answers -NOAUTH: up all the same.
+            String reply = n > 0 ? new String(b, 0, n, java.nio.charset.StandardCharsets.US_ASCII) : "";
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
+          } catch (IOException notYet) {
+            return false;
+          }
+        });
+  }
+
+  private static synchronized Path binary() throws IOException {
+    if (binary != null) {
+      return binary;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      Path p = Path.of(dir, "redis-server");
+      if (Files.isExecutable(p)) {
+        return binary = p;
+      }
+    }
+    Path p = Files.createTempFile("keel-redis-server-", "");
+    try (InputStream in = RedisProcess.class.getResourceAsStream("/" + EMBEDDED_BINARY)) {
+      if (in == null) {
+        throw new IllegalStateException("no redis-server on PATH and no " + EMBEDDED_BINARY
+            + " on the test classpath (com.github.codemonstur:embedded-redis)");
+      }
+      Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+    }
+    p.toFile().setExecutable(true);
+    p.toFile().deleteOnExit();
+    return binary = p;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
