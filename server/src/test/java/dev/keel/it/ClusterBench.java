@@ -31,7 +31,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * more than the work measured) and back to paranoid before the class's leak check.
  */
 @EnabledIfSystemProperty(named = "keel.bench", matches = "true")
-class ClusterBenchIT {
+class ClusterBench {
   private static final int SUBSCRIBERS = 400;
   private static final int MESSAGES = 2_000;
   /** Round 1 includes JIT warm-up; compare the later rounds. */
