@@ -99,7 +99,8 @@ public final class Clients implements AutoCloseable {
       b.option(ChannelOption.SO_RCVBUF, options.receiveBuffer());
     }
     if (options.readChunk() > 0) {
-      b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(options.readChunk()));
+      // A slow reader: each read() takes one chunk of at most this size.
+      b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(options.readChunk()).maxMessagesPerRead(1));
     }
     Channel ch = b.register().channel();
     int port = transport == Transport.WS ? target.wsPort() : target.tcpPort();
@@ -112,6 +113,8 @@ public final class Clients implements AutoCloseable {
     } else {
       conn = new TcpConn(ch, listener);
     }
+    // closeFuture completes however the channel ends, even when it never became active.
+    ch.closeFuture().addListener(f -> conn.onInactive());
     ch.eventLoop().execute(() -> {
       if (transport == Transport.WS) {
         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024), ((WsConn) conn).new Handler());
@@ -130,6 +133,35 @@ public final class Clients implements AutoCloseable {
       });
     });
     return conn;
+  }
+
+  /** A plain socket to {@code port}: nothing is framed, nothing is answered. */
+  public RawConn openRaw(int port) {
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.ALLOCATOR, allocator)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            // added below, once the RawConn exists
+          }
+        });
+    Channel ch = b.register().channel();
+    RawConn raw = new RawConn(ch);
+    ch.eventLoop().execute(() -> {
+      ch.pipeline().addLast(raw.new Handler());
+      ch.connect(new InetSocketAddress(target.address(), port)).addListener(f -> {
+        if (f.isSuccess()) {
+          raw.ready.complete(raw);
+        } else {
+          raw.ready.completeExceptionally(f.cause());
+          ch.close();
+        }
+      });
+    });
+    return raw;
   }
 
   private String hostForUri() {

@@ -75,11 +75,6 @@ final class TcpConn extends Conn {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      onInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close(); // resets and decoder errors end the connection; onInactive records it
     }

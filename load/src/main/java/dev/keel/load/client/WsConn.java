@@ -105,11 +105,6 @@ final class WsConn extends Conn {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      onInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (!ready.isDone()) {
         ready.completeExceptionally(cause);

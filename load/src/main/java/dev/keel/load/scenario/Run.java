@@ -100,6 +100,9 @@ public final class Run {
   private Conn openTracked(Transport transport, Clients.Options options, ConnListener listener, boolean permit) {
     Conn c = clients.open(transport, options, new Tracking(listener));
     open.add(c);
+    if (c.channel().closeFuture().isDone()) {
+      open.remove(c); // it ended before it was added: its close listener found nothing to remove
+    }
     opened.increment();
     c.ready().whenComplete((ok, failure) -> {
       if (permit) {
