@@ -77,13 +77,14 @@ public final class BroadcastScenario implements Scenario {
     final List<Conn> fast;
     final List<Conn> stalled;
     final List<Conn> slow;
-    final LongAdder slowDelivered = new LongAdder();
+    final LongAdder slowDelivered;
     final List<ScheduledFuture<?>> readers = new ArrayList<>();
 
-    private Audience(List<Conn> fast, List<Conn> stalled, List<Conn> slow) {
+    private Audience(List<Conn> fast, List<Conn> stalled, List<Conn> slow, LongAdder slowDelivered) {
       this.fast = fast;
       this.stalled = stalled;
       this.slow = slow;
+      this.slowDelivered = slowDelivered;
     }
 
     static Audience open(Run run, int fast, int stalled, int slow, int slowReadRate, int receiveBuffer, String topic)
@@ -96,7 +97,7 @@ public final class BroadcastScenario implements Scenario {
       int chunk = (int) Math.max(64, slowReadRate * SLOW_READ_PERIOD_MS / 1000);
       List<Conn> sl = slow == 0 ? List.of() : Subscriptions.open(run, slow, Subscriber.Kind.SLOW, i -> topic,
           new Clients.Options(receiveBuffer, chunk), slowDelivered);
-      Audience a = new Audience(f, s, sl);
+      Audience a = new Audience(f, s, sl, slowDelivered);
       for (Conn c : sl) {
         c.pause();
         a.readers.add(c.channel().eventLoop().scheduleAtFixedRate(() -> c.channel().read(),

@@ -89,14 +89,12 @@ public final class Runner {
       run.stopping = true;
       try {
         run.closeAll();
-        settle(run, probe);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         failure = failure == null ? "interrupted" : failure;
       }
-      end = probe.gcAndSample();
-      gcAtEnd = probe.gcHonoured();
     } finally {
+      // The tool's own threads stop before the end reading: a server in this JVM (tests) would count them.
       sampler.shutdownNow();
       try {
         sampler.awaitTermination(5, TimeUnit.SECONDS);
@@ -105,6 +103,15 @@ public final class Runner {
       }
       progress.done();
       clients.close();
+    }
+    try {
+      settle(probe);
+      end = probe.gcAndSample();
+      gcAtEnd = probe.gcHonoured();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = failure == null ? "interrupted" : failure;
+    } finally {
       probe.close();
     }
     if (end != null) {
@@ -130,7 +137,7 @@ public final class Runner {
   }
 
   /** After the clients have gone: the server should count zero connections; wait for it, bounded. */
-  private void settle(Run run, ServerProbe probe) throws InterruptedException {
+  private void settle(ServerProbe probe) throws InterruptedException {
     long deadline = System.nanoTime() + settings.settle().toNanos();
     while (System.nanoTime() < deadline) {
       MemorySample s = probe.sample();
