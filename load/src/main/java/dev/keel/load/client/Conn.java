@@ -147,7 +147,7 @@ public abstract class Conn {
 
   /** A complete JSON message from the server (event loop). */
   void onJson(ByteBuf json) {
-    if (Frames.isMsg(json)) {
+    if (Frames.isMsg(Frames.head(json))) {
       listener.onMsg(this, json);
       return;
     }

@@ -43,6 +43,8 @@ public final class Run {
   public final LongAdder gaps = new LongAdder();
   public final LongAdder opened = new LongAdder();
   public final LongAdder connectFailures = new LongAdder();
+  /** Why the first connection that failed did (for the run-failed message). */
+  public volatile Throwable firstConnectFailure;
   public final LongAdder ended = new LongAdder();
   public final LongAdder serverCuts = new LongAdder();
   /** How connections ended, by {@link Conn#endedBy()}. */
@@ -110,6 +112,9 @@ public final class Run {
       }
       if (failure != null) {
         connectFailures.increment();
+        if (firstConnectFailure == null) {
+          firstConnectFailure = failure;
+        }
       }
     });
     return c;

@@ -41,7 +41,8 @@ public final class Subscriber {
   };
 
   void onMsg(ByteBuf json) {
-    long seq = Frames.seq(json);
+    Frames.Head head = Frames.head(json);
+    long seq = Frames.seq(head);
     if (lastSeq >= 0 && seq > lastSeq + 1 && kind == Kind.FAST) {
       gaps += seq - lastSeq - 1;
       run.gaps.add(seq - lastSeq - 1);
@@ -55,7 +56,7 @@ public final class Subscriber {
       return;
     }
     run.delivered.increment();
-    long due = Frames.due(json);
+    long due = Frames.due(head);
     if (due != -1) {
       long latency = System.nanoTime() - due;
       run.latency.recordNanos(latency);

@@ -41,7 +41,8 @@ final class Subscriptions {
     }
     if (subscribed.size() < n) {
       throw new RunFailed("subscribed " + subscribed.size() + " of " + n + " " + kind.name().toLowerCase()
-          + " connections (connect failures " + run.connectFailures.sum() + ")");
+          + " connections (connect failures " + run.connectFailures.sum()
+          + (run.firstConnectFailure == null ? "" : ", the first: " + run.firstConnectFailure) + ")");
     }
     return subscribed;
   }
