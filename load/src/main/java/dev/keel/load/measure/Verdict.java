@@ -93,7 +93,9 @@ public record Verdict(Result result, List<Check> checks, Slope slope) {
   }
 
   static Slope slope(Thresholds t, List<MemorySample> samples, long lifetimes) {
-    boolean heap = samples.stream().anyMatch(s -> s.heapForLeakCheck() != null);
+    // Fit the heap when most readings have it; /proc readings have a heap figure only after a GC.
+    long withHeap = samples.stream().filter(s -> s.heapForLeakCheck() != null).count();
+    boolean heap = withHeap * 2 > samples.size();
     Function<MemorySample, Long> f = heap ? MemorySample::heapForLeakCheck : MemorySample::rssBytes;
     List<MemorySample> usable = samples.stream().filter(s -> f.apply(s) != null).toList();
     if (usable.size() < 2) {

@@ -67,33 +67,71 @@ final class ProcProbe implements ServerProbe {
 
   @Override
   public MemorySample gcAndSample() {
-    gcHonoured = jcmdGc();
-    return sample();
+    gcHonoured = jcmd("GC.run") != null;
+    MemorySample s = sample();
+    Long heap = gcHonoured ? heapUsed(jcmd("GC.heap_info")) : null;
+    if (s == null || heap == null) {
+      return s;
+    }
+    // Right after a full GC, heap used is the heap-after-GC figure.
+    return new MemorySample(s.takenAtMs(), "proc+jcmd", heap, null, heap, null, null, s.rssBytes(), s.threads(),
+        s.openFds(), null, null, null, null, null);
   }
+
+  /**
+   * Sums "used NK" over the heap lines of {@code jcmd GC.heap_info}: those with a "total" (one for G1,
+   * one per generation otherwise); the space, region and Metaspace lines have none.
+   */
+  static Long heapUsed(String heapInfo) {
+    if (heapInfo == null) {
+      return null;
+    }
+    long kib = 0;
+    boolean found = false;
+    for (String line : heapInfo.split("\n")) {
+      if (!line.contains("total")) {
+        continue;
+      }
+      java.util.regex.Matcher m = USED.matcher(line);
+      if (m.find()) {
+        kib += Long.parseLong(m.group(1));
+        found = true;
+      }
+    }
+    return found ? kib * 1024 : null;
+  }
+
+  private static final java.util.regex.Pattern USED = java.util.regex.Pattern.compile("used (\\d+)K");
 
   @Override
   public boolean gcHonoured() {
     return gcHonoured;
   }
 
-  private boolean jcmdGc() {
+  /** Runs {@code jcmd PID command}; its output, or null when it failed or took too long. */
+  private String jcmd(String command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     if (!Files.isExecutable(jcmd)) {
-      return false;
+      return null;
     }
     try {
-      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!p.waitFor(JCMD_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return false;
+      Path out = Files.createTempFile("keel-load-jcmd", ".txt");
+      try {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+            .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(JCMD_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return null;
+        }
+        return p.exitValue() == 0 ? Files.readString(out) : null;
+      } finally {
+        Files.deleteIfExists(out);
       }
-      return p.exitValue() == 0;
     } catch (IOException e) {
-      return false;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return null;
     }
   }
 }
