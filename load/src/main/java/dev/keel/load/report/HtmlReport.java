@@ -28,6 +28,7 @@ public final class HtmlReport {
       .failed{background:#fff1d6;border:1px solid #d93} .nodata{background:#eee;border:1px solid #999}
       table{border-collapse:collapse;margin:6px 0 12px} td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
       th{background:#f4f4f4} td.n{text-align:right;font-variant-numeric:tabular-nums}
+      td table{font-size:12px;margin:0} td table td,td table th{padding:1px 5px}
       .ok{color:#272} .bad{color:#b22;font-weight:600} .muted{color:#777}
       svg{display:block;margin:8px 0} svg .t{font-weight:600;font-size:13px} svg .g{stroke:#e6e6e6}
       svg .a{stroke:#888} svg .yl{font-size:11px;text-anchor:end;fill:#555} svg .xl{font-size:11px;text-anchor:middle;fill:#555}
@@ -65,7 +66,7 @@ public final class HtmlReport {
     charts(b, r);
     b.append("<h2>Scenario figures</h2><table>");
     for (Map.Entry<String, Object> e : r.results().entrySet()) {
-      b.append("<tr><th>").append(Html.escape(e.getKey())).append("</th><td>").append(Html.escape(e.getValue()))
+      b.append("<tr><th>").append(Html.escape(e.getKey())).append("</th><td>").append(value(e.getValue()))
           .append("</td></tr>");
     }
     b.append(row("connections opened", r.opened())).append(row("connect failures", r.connectFailures()))
@@ -158,8 +159,34 @@ public final class HtmlReport {
     return new Svg.Series(name, color, xs, ys);
   }
 
+  /** A scenario figure: a list of records (ramp steps, abuse probes) as a table, a map as lines. */
+  static String value(Object v) {
+    if (v instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first) {
+      StringBuilder t = new StringBuilder("<table><tr>");
+      for (Object k : first.keySet()) {
+        t.append("<th>").append(Html.escape(k)).append("</th>");
+      }
+      t.append("</tr>");
+      for (Object o : list) {
+        t.append("<tr>");
+        for (Object k : first.keySet()) {
+          Object cell = o instanceof Map<?, ?> m ? m.get(k) : null;
+          t.append("<td>").append(cell == null ? "" : Html.escape(cell)).append("</td>");
+        }
+        t.append("</tr>");
+      }
+      return t.append("</table>").toString();
+    }
+    if (v instanceof Map<?, ?> m) {
+      StringBuilder t = new StringBuilder();
+      m.forEach((k, x) -> t.append(Html.escape(k)).append(": ").append(Html.escape(x)).append("<br>"));
+      return t.toString();
+    }
+    return Html.escape(v);
+  }
+
   private static String row(String k, Object v) {
-    return "<tr><th>" + Html.escape(k) + "</th><td class=\"n\">" + Html.escape(v) + "</td></tr>";
+    return "<tr><th>" + Html.escape(k) + "</th><td>" + Html.escape(v) + "</td></tr>";
   }
 
   private static void sampleRows(StringBuilder b, MemorySample base, MemorySample end) {

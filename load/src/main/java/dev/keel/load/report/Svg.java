@@ -38,6 +38,7 @@ final class Svg {
       }
     }
     yMax = niceCeiling(yMax == 0 ? 1 : yMax * 1.05);
+    xMax = niceCeiling(xMax);
     int w = WIDTH - LEFT - RIGHT;
     int h = HEIGHT - TOP - BOTTOM;
     StringBuilder b = new StringBuilder();
