@@ -43,8 +43,8 @@ public final class RampScenario implements Scenario {
     long deadline = System.nanoTime() + run.settings.duration().toNanos();
     String stop = "max steps";
     for (int step = 0; step < p.maxSteps() && rate <= p.maxRate(); step++) {
-      if (System.nanoTime() > deadline) {
-        stop = "duration";
+      if (System.nanoTime() > deadline || run.stopping()) {
+        stop = run.stopping() ? "stopped early" : "duration";
         break;
       }
       int needed = (int) Math.ceil(rate / p.perPublisherRate());

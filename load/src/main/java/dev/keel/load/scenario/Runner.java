@@ -29,6 +29,7 @@ public final class Runner {
   private final Settings settings;
   private final PrintStream out;
   private final PrintStream err;
+  private volatile Run current;
 
   public Runner(Settings settings, PrintStream out, PrintStream err) {
     this.settings = settings;
@@ -38,7 +39,34 @@ public final class Runner {
 
   /** The exit status: 0 flat, 1 leak suspected, 2 the run failed. */
   public int run(Scenario scenario) {
-    RunReport report = execute(scenario);
+    // Ctrl-C / SIGTERM ends the scenario early; the clients still close and the report is still written.
+    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      Run r = current;
+      if (r != null) {
+        r.stopping = true;
+        err.println("keel load: stopping early; closing clients and writing the report");
+      }
+      try {
+        reported.await(settings.settle().toSeconds() + 60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "load-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return report(execute(scenario));
+    } finally {
+      reported.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is running and has just been released
+      }
+    }
+  }
+
+  private int report(RunReport report) {
     try {
       if (settings.jsonOut() != null) {
         Summary.write(report, settings.jsonOut());
@@ -70,6 +98,7 @@ public final class Runner {
     Run run;
     Clients clients = new Clients(settings.target(), settings.ioThreads(), settings.sourceAddresses());
     run = new Run(settings, clients, probe, err);
+    current = run;
     Progress progress = new Progress(err, settings.quiet());
     long periodMs = settings.sampleInterval().toMillis();
     sampler.scheduleAtFixedRate(() -> sample(run, progress), periodMs, periodMs, TimeUnit.MILLISECONDS);
