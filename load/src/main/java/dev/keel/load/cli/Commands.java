@@ -161,7 +161,7 @@ final class Commands {
         description = "How long a silent connection waits for the server's idle timeout before it resets. Default: ${DEFAULT-VALUE}.")
     Duration silentLimit;
 
-    @Option(names = "--stall-limit", defaultValue = "20s", converter = Units.DurationConverter.class,
+    @Option(names = "--stall-limit", defaultValue = "30s", converter = Units.DurationConverter.class,
         description = "How long a stalled connection leaves its data unread before looking for the server's cut. Default: ${DEFAULT-VALUE}.")
     Duration stallLimit;
 

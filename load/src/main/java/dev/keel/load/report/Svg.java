@@ -99,10 +99,10 @@ final class Svg {
         s.color());
   }
 
-  /** 1, 2, 2.5, 5 times a power of ten, at or above {@code v}. */
+  /** 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, at or above {@code v}: axes that end near the data. */
   static double niceCeiling(double v) {
     double p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double m : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
       if (m * p >= v) {
         return m * p;
       }
