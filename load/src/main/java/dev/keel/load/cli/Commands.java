@@ -118,6 +118,10 @@ final class Commands {
         description = "After publishing stops, how long fast subscribers may take to catch up. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--warmup-time", defaultValue = "0s", converter = Units.DurationConverter.class,
+        description = "Publish at the rate this long first, left out of every figure (JIT warm-up). Default: ${DEFAULT-VALUE}.")
+    Duration warmupTime;
+
     @Option(names = "--duration", defaultValue = "30s", converter = Units.DurationConverter.class,
         description = "How long to publish. Default: ${DEFAULT-VALUE}.")
     Duration duration;
@@ -140,7 +144,7 @@ final class Commands {
       Common.require(rate > 0 && rate <= 1_000_000, "--rate must be in (0, 1000000], was " + rate);
       Common.require(size >= 32 && size <= 16 * 1024 * 1024, "--size must be 32 bytes..16MiB, was " + size);
       return new BroadcastScenario(new BroadcastScenario.Params(fast, stalled, slow, (int) slowReadRate, publishers,
-          rate, (int) size, (int) receiveBuffer, drainTimeout.toMillis()));
+          rate, (int) size, (int) receiveBuffer, drainTimeout.toMillis(), warmupTime.toMillis()));
     }
   }
 
@@ -303,6 +307,10 @@ final class Commands {
         description = "After each step, how long fast subscribers may take to catch up. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--warmup-time", defaultValue = "0s", converter = Units.DurationConverter.class,
+        description = "Publish at the start rate this long first, left out of every step (JIT warm-up). Default: ${DEFAULT-VALUE}.")
+    Duration warmupTime;
+
     @Option(names = "--duration", defaultValue = "15m", converter = Units.DurationConverter.class,
         description = "No step starts after this. Default: ${DEFAULT-VALUE}.")
     Duration duration;
@@ -326,7 +334,7 @@ final class Commands {
       Common.require(size >= 32 && size <= 16 * 1024 * 1024, "--size must be 32 bytes..16MiB, was " + size);
       return new RampScenario(new RampScenario.Params(fast, stalled, (int) receiveBuffer, (int) size, startRate, factor,
           maxRate, maxSteps, stepDuration.toMillis() / 1000.0, p99Limit.toMillis(), perPublisherRate,
-          drainTimeout.toMillis()));
+          drainTimeout.toMillis(), warmupTime.toMillis()));
     }
   }
 }

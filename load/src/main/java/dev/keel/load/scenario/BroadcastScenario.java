@@ -3,6 +3,7 @@ package dev.keel.load.scenario;
 import dev.keel.load.client.Clients;
 import dev.keel.load.client.Conn;
 import dev.keel.load.client.ConnListener;
+import dev.keel.load.measure.Latency;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +25,10 @@ public final class BroadcastScenario implements Scenario {
    * @param slowReadRate bytes per second each slow reader takes
    * @param stalledReceiveBuffer SO_RCVBUF of stalled and slow subscribers
    * @param drainTimeoutMs after publishing stops, how long fast subscribers may take to catch up
+   * @param warmupMs publishing at the rate before the measured phase, left out of every figure
    */
   public record Params(int fast, int stalled, int slow, int slowReadRate, int publishers, double rate, int size,
-                       int stalledReceiveBuffer, long drainTimeoutMs) {}
+                       int stalledReceiveBuffer, long drainTimeoutMs, long warmupMs) {}
 
   static final String TOPIC = "broadcast";
   private final Params p;
@@ -44,6 +46,9 @@ public final class BroadcastScenario implements Scenario {
   public void run(Run run) throws Exception {
     Audience a = Audience.open(run, p.fast(), p.stalled(), p.slow(), p.slowReadRate(), p.stalledReceiveBuffer(), TOPIC);
     List<Publisher> pubs = publishers(run, p.publishers(), TOPIC, p.size());
+    Baseline from = warmUp(run, a, pubs, p.rate(), p.warmupMs(), p.drainTimeoutMs());
+    Latency measured = new Latency();
+    run.stepLatency = measured;
     long t0 = System.nanoTime();
     for (Publisher pub : pubs) {
       pub.start(p.rate() / pubs.size());
@@ -53,11 +58,36 @@ public final class BroadcastScenario implements Scenario {
       pub.stop();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long published = pubs.stream().mapToLong(Publisher::total).sum();
-    a.drain(run, published, p.drainTimeoutMs());
-    a.report(run, published, seconds);
+    long published = pubs.stream().mapToLong(Publisher::total).sum() - from.published();
+    a.drain(run, from.received() + published * a.fast.size(), p.drainTimeoutMs());
+    run.stepLatency = null;
+    a.report(run, from, published, seconds, measured.total());
     run.results.put("publishersFellBehind", pubs.stream().filter(Publisher::fellBehind).count());
     a.finish(run);
+  }
+
+  /** Counters at the end of the warm-up: the measured phase reports what came after. */
+  record Baseline(long published, long received, long gaps) {}
+
+  /**
+   * Publishes at {@code rate} for {@code warmupMs} and waits for the fast subscribers to catch up: the
+   * JIT compilers of a server (and of this tool) pinned to one core compete with it for seconds.
+   */
+  static Baseline warmUp(Run run, Audience a, List<Publisher> pubs, double rate, long warmupMs, long drainMs)
+      throws InterruptedException {
+    if (warmupMs > 0) {
+      for (Publisher pub : pubs) {
+        pub.start(rate / pubs.size());
+      }
+      run.sleepUntil(System.nanoTime() + warmupMs * 1_000_000);
+      for (Publisher pub : pubs) {
+        pub.stop();
+      }
+      long published = pubs.stream().mapToLong(Publisher::total).sum();
+      a.drain(run, published * a.fast.size(), drainMs);
+    }
+    run.results.put("warmupSeconds", warmupMs / 1000.0);
+    return new Baseline(pubs.stream().mapToLong(Publisher::total).sum(), a.fastReceived(), run.gaps.sum());
   }
 
   static List<Publisher> publishers(Run run, int n, String topic, int size) throws Exception {
@@ -121,21 +151,22 @@ public final class BroadcastScenario implements Scenario {
       return fast.stream().filter(Conn::isOpen).count();
     }
 
-    /** Waits until every fast subscriber has every message, or the timeout. */
-    void drain(Run run, long published, long timeoutMs) throws InterruptedException {
-      Run.await(() -> fastReceived() >= published * fast.size(), timeoutMs);
+    /** Waits until the fast subscribers have received {@code total} messages in all, or the timeout. */
+    void drain(Run run, long total, long timeoutMs) throws InterruptedException {
+      Run.await(() -> fastReceived() >= total, timeoutMs);
     }
 
-    void report(Run run, long published, double seconds) {
+    void report(Run run, Baseline from, long published, double seconds, Latency.Snapshot latency) {
       long expected = published * fast.size();
-      long got = fastReceived();
+      long got = fastReceived() - from.received();
       run.results.put("published", published);
       run.results.put("publishSeconds", Math.round(seconds * 1000) / 1000.0);
       run.results.put("expectedDeliveries", expected);
       run.results.put("fastDelivered", got);
       run.results.put("deliveredRatio", expected == 0 ? 1.0 : Math.round(got * 1e6 / expected) / 1e6);
       run.results.put("fastDeliveriesPerSecond", Math.round(got / Math.max(seconds, 1e-9)));
-      run.results.put("fastSeqGaps", run.gaps.sum());
+      run.results.put("fastSeqGaps", run.gaps.sum() - from.gaps());
+      run.results.put("fastLatencyMs", latency);
       run.results.put("fastDisconnected", fast.size() - fastAlive());
       run.results.put("slowDelivered", slowDelivered.sum());
     }

@@ -18,7 +18,7 @@ public final class RampScenario implements Scenario {
    */
   public record Params(int fast, int stalled, int stalledReceiveBuffer, int size, double startRate, double factor,
                        double maxRate, int maxSteps, double stepSeconds, double p99LimitMs, double perPublisherRate,
-                       long drainTimeoutMs) {}
+                       long drainTimeoutMs, long warmupMs) {}
 
   private final Params p;
 
@@ -35,7 +35,9 @@ public final class RampScenario implements Scenario {
   public void run(Run run) throws Exception {
     BroadcastScenario.Audience a = BroadcastScenario.Audience.open(run, p.fast(), p.stalled(), 0, 0,
         p.stalledReceiveBuffer(), BroadcastScenario.TOPIC);
-    List<Publisher> pubs = new ArrayList<>();
+    List<Publisher> pubs = new ArrayList<>(BroadcastScenario.publishers(run,
+        (int) Math.ceil(p.startRate() / p.perPublisherRate()), BroadcastScenario.TOPIC, p.size()));
+    BroadcastScenario.warmUp(run, a, pubs, p.startRate(), p.warmupMs(), p.drainTimeoutMs());
     List<Map<String, Object>> steps = new ArrayList<>();
     run.results.put("steps", steps);
     double rate = p.startRate();
