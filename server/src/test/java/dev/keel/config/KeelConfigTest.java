@@ -66,7 +66,9 @@ class KeelConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Option.class)
+  // Secrets are never shown and file options need real files: their own tests cover them.
+  @EnumSource(value = Option.class, mode = EnumSource.Mode.EXCLUDE,
+      names = {"ADMIN_TOKEN", "AUTH_HMAC_SECRET", "API_KEY", "AUTH_PUBLIC_KEY", "TLS_CERT", "TLS_KEY"})
   void set_shownValueOfANonDefaultConfig_readsBackTheSameValue(Option option) {
     KeelConfig custom = KeelConfig.builder().host("127.0.0.2").insecure(true).wsPort(1).tcpPort(-1)
         .maxConnectionsPerIp(7).connectRatePerIp(8).connectBurstPerIp(9)
@@ -81,9 +83,6 @@ class KeelConfigTest {
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
         .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat")
         .clusterRedis("redis://127.0.0.1:6390").clusterPublishInflight(99).build();
-    org.junit.jupiter.api.Assumptions.assumeFalse(java.util.EnumSet.of(Option.ADMIN_TOKEN, Option.AUTH_HMAC_SECRET,
-        Option.API_KEY, Option.AUTH_PUBLIC_KEY, Option.TLS_CERT, Option.TLS_KEY).contains(option),
-        "secrets are never shown, and file options need real files: covered by their own tests");
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
