@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -685,7 +686,19 @@ public final class Session {
       forceClose = null;
       channel.close();
     }, server.config().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(frame).addListener(f -> {
+      if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+        // Half-close: the peer reads our goodbye, then end of stream, and closes its side (ended()
+        // follows). Closing outright would answer anything it still sends with a reset, which can
+        // destroy the goodbye in the peer's receive buffer before it is read.
+        duplex.shutdownOutput();
+      } else {
+        channel.close();
+      }
+    });
+    // Keep reading (and discarding: the session is closing) so that the final close is a FIN, not a
+    // reset over unread bytes. Bounded by the close timeout above.
+    channel.config().setAutoRead(true);
   }
 
   /**
