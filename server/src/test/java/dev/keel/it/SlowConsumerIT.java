@@ -136,11 +136,17 @@ class SlowConsumerIT {
       assertEveryMessageInOrder(fast);
       long dropped = server.stats().messagesDropped.sum();
       assertThat(dropped).as("messages dropped for the stalled subscriber").isPositive();
-      // Now it reads: it gets an unbroken run from seq 1, and nothing of what was dropped.
+      // Now it reads. It gets the oldest messages as one unbroken run from seq 1: at least what the
+      // 256 KiB queue holds (~550 of these messages), far more than the socket buffers alone. Later
+      // it may get a few newer ones too (a gap, then more): when the kernel takes a few more bytes,
+      // the queue has room again and the next publish fits. Nothing dropped arrives, nothing repeats.
       List<Long> seqs = readUntilQueueEmpty(stalled);
-      for (int i = 0; i < seqs.size(); i++) {
-        assertThat(seqs.get(i)).as("drop-newest keeps the oldest, in order").isEqualTo(i + 1L);
+      int run = 0;
+      while (run < seqs.size() && seqs.get(run) == run + 1L) {
+        run++;
       }
+      assertThat(run).as("drop-newest keeps the oldest: unbroken run from seq 1").isGreaterThanOrEqualTo(400);
+      assertThat(seqs).as("seq only grows").isSorted().doesNotHaveDuplicates();
       assertThat(seqs.size() + dropped).as("received + dropped = published").isEqualTo(MESSAGES);
     }
   }
