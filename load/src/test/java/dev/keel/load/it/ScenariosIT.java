@@ -106,7 +106,10 @@ class ScenariosIT {
         .isBetween(250L, 310L);
     assertThat(r.summary().path("clients").path("sent").asLong()).as("warm-up messages were sent too")
         .isGreaterThan(res.path("published").asLong() + 50);
-    assertThat(res.path("deliveredRatio").asDouble()).as(r.describe()).isEqualTo(1.0);
+    // No loss is proven by the seq check; the ratio may be off by the messages that straddle the end
+    // of the warm-up (published in it, received after it, or the reverse): one per publisher.
+    assertThat(res.path("deliveredRatio").asDouble()).as(r.describe())
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(2.0 / res.path("published").asLong()));
     assertThat(res.path("fastSeqGaps").asLong()).isZero();
     assertThat(res.path("fastDisconnected").asLong()).isZero();
     assertThat(res.path("stalledCutByServer").asLong()).as(r.describe()).isEqualTo(4);
