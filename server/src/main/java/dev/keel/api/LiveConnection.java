@@ -329,20 +329,9 @@ final class LiveConnection implements Connection, Runnable {
     }
   }
 
-  /** On the loop: copies the payload into one pooled buffer and queues it as data. */
+  /** On the loop: copies the payload into one pooled buffer, framed, and queues it as data. */
   private SendResult sendOnLoop(byte[] payload, boolean binary, CompletableFuture<SendResult> written) {
-    if (!session.isOpen()) {
-      if (written != null) {
-        written.complete(SendResult.CLOSED);
-      }
-      return SendResult.CLOSED;
-    }
-    ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
-    try {
-      return session.sendData(buf, binary, written);
-    } finally {
-      buf.release(); // the queue took its own reference
-    }
+    return session.send(payload, binary, written);
   }
 
   @Override

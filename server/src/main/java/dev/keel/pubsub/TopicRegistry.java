@@ -3,6 +3,7 @@ package dev.keel.pubsub;
 import dev.keel.session.SendResult;
 import dev.keel.session.Session;
 import dev.keel.session.Stats;
+import dev.keel.session.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -20,8 +21,9 @@ import java.util.function.IntConsumer;
  * comes back).
  *
  * <p>Fan-out encodes a message once into one reference-counted buffer and hands it to one task per
- * event loop; each subscriber's queue takes a retained duplicate (same memory), so no recipient
- * costs a copy. Thread-safe: publish from any thread.
+ * event loop; there it is framed once per transport (WebSocket, framed TCP), and each subscriber's
+ * queue takes a retained duplicate of that frame (same memory), so no recipient costs a copy or an
+ * encoder pass. Thread-safe: publish from any thread.
  *
  * <p>In cluster mode a {@link Relay} (Redis) sits between publish and fan-out: publishes go to it,
  * and what it hands back to {@link #deliver} is fanned out here with the seq it carries; the relay
@@ -248,14 +250,41 @@ public final class TopicRegistry {
     @Override
     public void run() {
       int queued = 0;
+      // The message framed once per transport on this loop; each recipient queues a duplicate.
+      Wire firstWire = null;
+      ByteBuf firstFrame = null;
+      Wire otherWire = null;
+      ByteBuf otherFrame = null;
       try {
         for (Session s : recipients) {
-          if (s.sendData(msg) == SendResult.QUEUED) {
+          Wire w = s.wire();
+          ByteBuf frame;
+          if (w == firstWire) {
+            frame = firstFrame;
+          } else if (firstWire == null) {
+            firstWire = w;
+            frame = firstFrame = w.dataFrame(msg.alloc(), msg, false);
+          } else if (w == otherWire) {
+            frame = otherFrame;
+          } else {
+            if (otherFrame != null) {
+              otherFrame.release(); // a third kind of wire: keep the latest two
+            }
+            otherWire = w;
+            frame = otherFrame = w.dataFrame(msg.alloc(), msg, false);
+          }
+          if (s.sendFramed(frame) == SendResult.QUEUED) {
             queued++;
           }
         }
       } finally {
         msg.release();
+        if (firstFrame != null) {
+          firstFrame.release();
+        }
+        if (otherFrame != null) {
+          otherFrame.release();
+        }
         stats.messagesDelivered.add(queued);
         if (tally != null) {
           tally.partitionDone(queued);

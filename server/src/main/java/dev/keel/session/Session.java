@@ -88,7 +88,7 @@ public final class Session {
   private record Inbound(byte[] payload, boolean binary) {}
 
   /** @param written completed when written, dropped or closed; null when nobody waits */
-  private record Tracked(long seq, boolean binary, CompletableFuture<SendResult> written) {}
+  private record Tracked(long seq, CompletableFuture<SendResult> written) {}
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
       boolean established) {
@@ -216,15 +216,21 @@ public final class Session {
 
   // ---------------------------------------------------------------- outbound
 
+  /** How this connection's transport frames data: a broadcast frames its message once per wire. */
+  public Wire wire() {
+    return wire;
+  }
+
   /**
-   * Queues a data message (a published message) under the slow-consumer policy. The payload may be
-   * shared with other recipients: the caller keeps its reference, and the queue takes its own.
+   * Queues a data message (a published message) under the slow-consumer policy. {@code framed} is a
+   * whole frame of this connection's {@link #wire()} ({@link Wire#dataFrame}) and may be shared with
+   * other recipients: the caller keeps its reference, and the queue takes its own.
    */
-  public SendResult sendData(ByteBuf shared) {
+  public SendResult sendFramed(ByteBuf framed) {
     if (closeReason != null || ended) {
       return SendResult.CLOSED;
     }
-    switch (queue.offerData(shared)) {
+    switch (queue.offerData(framed)) {
       case QUEUED:
         scheduleDrain();
         return SendResult.QUEUED;
@@ -245,25 +251,36 @@ public final class Session {
   }
 
   /**
-   * Like {@link #sendData(ByteBuf)}, for an application's message.
+   * Like {@link #sendFramed(ByteBuf)}, for an application's message to this connection alone:
+   * frames a copy of {@code payload} (the only copy it makes).
    *
    * @param binary a binary frame on WebSocket (framed TCP has only one kind of frame)
    * @param written if not null, completed with {@link SendResult#QUEUED} once the message has been
    *     written to the socket, or with DROPPED / CLOSED if it never will be
    */
-  public SendResult sendData(ByteBuf shared, boolean binary, CompletableFuture<SendResult> written) {
-    SendResult r = sendData(shared);
+  public SendResult send(byte[] payload, boolean binary, CompletableFuture<SendResult> written) {
+    SendResult r;
+    if (closeReason != null || ended) {
+      r = SendResult.CLOSED;
+    } else {
+      ByteBuf frame = wire.dataFrame(server.allocator(), payload, binary);
+      try {
+        r = sendFramed(frame);
+      } finally {
+        frame.release(); // the queue took its own reference
+      }
+    }
     if (r != SendResult.QUEUED) {
       if (written != null) {
         written.complete(r);
       }
       return r;
     }
-    if (binary || written != null) {
+    if (written != null) {
       if (tracked == null) {
         tracked = new ArrayDeque<>(2);
       }
-      tracked.addLast(new Tracked(queue.tailSeq(), binary, written));
+      tracked.addLast(new Tracked(queue.tailSeq(), written));
     }
     return r;
   }
@@ -329,7 +346,7 @@ public final class Session {
         }
         Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().seq() == seq
             ? tracked.pollFirst() : null;
-        frame = t != null && t.binary() ? wire.binaryFrame(data) : wire.frame(data);
+        frame = data; // already a whole frame (Wire#dataFrame): it passes any encoder untouched
         written = t == null ? null : t.written();
         messagesOut++;
       }

@@ -111,15 +111,10 @@ class SessionInboundTest {
     return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
   }
 
-  /** Queues {@code s} as data with a completion; the caller's reference is released here. */
+  /** Queues {@code s} as data with a completion. */
   private CompletableFuture<SendResult> sendTracked(String s) {
     CompletableFuture<SendResult> written = new CompletableFuture<>();
-    ByteBuf b = text(s);
-    try {
-      handler.session.sendData(b, false, written);
-    } finally {
-      b.release();
-    }
+    handler.session.send(s.getBytes(StandardCharsets.UTF_8), false, written);
     return written;
   }
 

@@ -4,13 +4,9 @@ import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.LengthFieldPrepender;
 
 /** The framed-TCP pipeline; nothing but its shape lives here. */
 public final class TcpInitializer extends ChannelInitializer<Channel> {
-  /** Stateless and sharable: one for all channels. */
-  private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(4);
-
   private final ServerContext server;
 
   public TcpInitializer(ServerContext server) {
@@ -23,7 +19,6 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
     ch.pipeline()
         .addLast("activity", activity)
         .addLast("frame-decoder", new TcpFrameDecoder(server.config().maxMessageSize()))
-        .addLast("frame-encoder", PREPENDER)
         .addLast("session", new TcpSessionHandler(server, activity));
   }
 }
