@@ -430,8 +430,10 @@ public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
   /**
    * On the executor: once no connect attempt is in progress (its channels closed by its own handler,
    * which sees {@code closed}), closes the current pair and completes {@code done} when both have
-   * closed. Shutting Lettuce's loops down under a channel still open or registering would leave its
-   * read buffer unreleased.
+   * closed. Stopping Lettuce's loops while an attempt has registered its channel but not connected
+   * (the address is resolved on another loop, whose callback is then rejected) leaves a channel that
+   * nobody closes, and the read buffer its CommandHandler took in channelRegistered is never released:
+   * the LEAK RedisRelayCloseIT reproduces without this wait (a quiet period alone does not prevent it).
    */
   private void closeWhenSettled(CompletableFuture<Void> done) {
     healthCheck.cancel(false);
