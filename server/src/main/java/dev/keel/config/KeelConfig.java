@@ -52,7 +52,9 @@ public record KeelConfig(
     Duration handlerTimeout,
     String wsPath,
     String clusterRedis,
-    int clusterPublishInflight) {
+    int clusterPublishInflight,
+    String clusterRedisTrust,
+    Duration clusterRedisPingInterval) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -114,6 +116,14 @@ public record KeelConfig(
     public static final String CLUSTER_REDIS = null;
     /** Publishes sent to Redis and not yet answered; past it a publish is refused as unavailable. */
     public static final int CLUSTER_PUBLISH_INFLIGHT = 4096;
+    /** No CA file: a rediss:// server's certificate is checked against the JDK's default trust store. */
+    public static final String CLUSTER_REDIS_TRUST = null;
+    /**
+     * Each Redis connection is PINGed this often; one not answered by the next PING is a lost link.
+     * A Redis that went silent (paused, or its host gone without a FIN) is noticed within two of
+     * these instead of never (subscriptions) or at the 5 s command timeout (publishes).
+     */
+    public static final Duration CLUSTER_REDIS_PING_INTERVAL = Duration.ofSeconds(2);
 
     private Defaults() {}
   }
@@ -126,6 +136,10 @@ public record KeelConfig(
 
   /** The longest any timeout may be: far past any useful deadline, far from overflowing nanoseconds. */
   public static final Duration MAX_DURATION = Duration.ofDays(7);
+
+  /** Range of cluster-redis-ping-interval: a PING needs a round trip; an hour is already never. */
+  public static final Duration MIN_REDIS_PING_INTERVAL = Duration.ofMillis(100);
+  public static final Duration MAX_REDIS_PING_INTERVAL = Duration.ofHours(1);
 
   /** {@code tcp-port} value that binds any free port (0 disables the TCP listener). */
   public static final int ANY_FREE_PORT = -1;
@@ -177,6 +191,8 @@ public record KeelConfig(
     b.wsPath = wsPath;
     b.clusterRedis = clusterRedis;
     b.clusterPublishInflight = clusterPublishInflight;
+    b.clusterRedisTrust = clusterRedisTrust;
+    b.clusterRedisPingInterval = clusterRedisPingInterval;
     return b;
   }
 
@@ -222,6 +238,8 @@ public record KeelConfig(
     private String wsPath = Defaults.WS_PATH;
     private String clusterRedis = Defaults.CLUSTER_REDIS;
     private int clusterPublishInflight = Defaults.CLUSTER_PUBLISH_INFLIGHT;
+    private String clusterRedisTrust = Defaults.CLUSTER_REDIS_TRUST;
+    private Duration clusterRedisPingInterval = Defaults.CLUSTER_REDIS_PING_INTERVAL;
 
     private Builder() {}
 
@@ -266,6 +284,9 @@ public record KeelConfig(
     public Builder wsPath(String v) { wsPath = v; return this; }
     public Builder clusterRedis(String v) { clusterRedis = v; return this; }
     public Builder clusterPublishInflight(int v) { clusterPublishInflight = v; return this; }
+    /** PEM file of the CA certificate(s) that sign the rediss:// server's certificate; null: the JDK's. */
+    public Builder clusterRedisTrust(String v) { clusterRedisTrust = v; return this; }
+    public Builder clusterRedisPingInterval(Duration v) { clusterRedisPingInterval = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -360,6 +381,17 @@ public record KeelConfig(
       require(errors, redisProblem == null, "cluster-redis " + redisProblem);
       require(errors, clusterPublishInflight >= 1 && clusterPublishInflight <= 1_000_000,
           "cluster-publish-inflight must be 1 to 1,000,000, was " + clusterPublishInflight);
+      if (clusterRedisTrust != null) {
+        require(errors, clusterRedis != null && clusterRedis.startsWith("rediss://"),
+            "cluster-redis-trust is for TLS to Redis: it needs a rediss:// cluster-redis");
+        String trustProblem = pemCertificatesProblem(clusterRedisTrust);
+        require(errors, trustProblem == null, "cluster-redis-trust " + clusterRedisTrust + " " + trustProblem);
+      }
+      require(errors, clusterRedisPingInterval != null
+              && clusterRedisPingInterval.compareTo(MIN_REDIS_PING_INTERVAL) >= 0
+              && clusterRedisPingInterval.compareTo(MAX_REDIS_PING_INTERVAL) <= 0,
+          "cluster-redis-ping-interval must be between 100ms and 1h, was "
+              + (clusterRedisPingInterval == null ? "unset" : Units.formatDuration(clusterRedisPingInterval)));
       if (!errors.isEmpty()) {
         throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
       }
@@ -369,7 +401,24 @@ public record KeelConfig(
           maxConnectionsPerIp, connectRatePerIp, connectBurstPerIp,
           maxSubscriptions, maxConnections, authHmacSecret, authPublicKey, apiKey, allowedOrigins, insecure,
           tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads,
-          inboundQueueMessages, handlerTimeout, wsPath, clusterRedis, clusterPublishInflight);
+          inboundQueueMessages, handlerTimeout, wsPath, clusterRedis, clusterPublishInflight, clusterRedisTrust,
+          clusterRedisPingInterval);
+    }
+
+    /** Null when {@code file} holds at least one PEM X.509 certificate; else what is wrong with it. */
+    private static String pemCertificatesProblem(String file) {
+      java.nio.file.Path path = java.nio.file.Path.of(file);
+      if (!java.nio.file.Files.isReadable(path)) {
+        return "is not a readable file";
+      }
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+        if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+          return "holds no PEM certificate";
+        }
+        return null;
+      } catch (java.io.IOException | java.security.cert.CertificateException e) {
+        return "holds no readable PEM certificate (" + e.getMessage() + ")";
+      }
     }
 
     /** Null when {@code uri} is absent or a usable redis:// or rediss:// URI; else what is wrong with it. */

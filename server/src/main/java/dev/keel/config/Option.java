@@ -118,7 +118,15 @@ public enum Option {
   CLUSTER_PUBLISH_INFLIGHT("cluster-publish-inflight", "COUNT",
       "Publishes sent to Redis and not yet answered; over: pub error unavailable, HTTP 503.",
       c -> Integer.toString(c.clusterPublishInflight()),
-      (b, v) -> b.clusterPublishInflight(parseInt("cluster-publish-inflight", v)));
+      (b, v) -> b.clusterPublishInflight(parseInt("cluster-publish-inflight", v))),
+  CLUSTER_REDIS_TRUST("cluster-redis-trust", "PEM_FILE",
+      "CA certificate(s) that sign the rediss:// server's certificate; none: the JDK's default trust store.",
+      c -> c.clusterRedisTrust() == null ? "none" : c.clusterRedisTrust(),
+      (b, v) -> b.clusterRedisTrust(v.isBlank() || v.equals("none") ? null : v.trim())),
+  CLUSTER_REDIS_PING_INTERVAL("cluster-redis-ping-interval", "DURATION",
+      "PING both Redis connections this often; one unanswered by the next PING: degraded, reconnect.",
+      c -> Units.formatDuration(c.clusterRedisPingInterval()),
+      (b, v) -> b.clusterRedisPingInterval(Units.parseDuration(v)));
 
   private final String key;
   private final String label;

@@ -131,7 +131,7 @@ public final class KeelServer implements AutoCloseable {
     }
     if (config.clusterRedis() != null) {
       // Before the listeners: no connection can subscribe or publish before the relay is in place.
-      relay = RedisRelay.start(config.clusterRedis(), topics, stats, config.clusterPublishInflight());
+      relay = RedisRelay.start(config, topics, stats);
       topics.relay(relay);
     }
     wsListener = bootstrap(new WsInitializer(context, new PublishApi(topics)), stats.ws)

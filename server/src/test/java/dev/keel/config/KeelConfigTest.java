@@ -43,6 +43,45 @@ class KeelConfigTest {
     assertThat(c.wsPath()).as("ws-path").isEqualTo("/ws");
     assertThat(c.clusterRedis()).as("cluster-redis (none: alone)").isNull();
     assertThat(c.clusterPublishInflight()).as("cluster-publish-inflight").isEqualTo(4096);
+    assertThat(c.clusterRedisTrust()).as("cluster-redis-trust (none: the JDK's trust store)").isNull();
+    assertThat(c.clusterRedisPingInterval()).as("cluster-redis-ping-interval").isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void clusterRedisTrust_takesAPemCaFile_onlyWithRediss_andRefusesAFileWithoutACertificate() throws Exception {
+    io.netty.pkitesting.X509Bundle ca = new io.netty.pkitesting.CertificateBuilder().subject("CN=test ca").ecp256()
+        .setIsCertificateAuthority(true).buildSelfSigned();
+    java.io.File pem = ca.toTempCertChainPem();
+    java.io.File notPem = java.io.File.createTempFile("keel-not-a-cert", ".pem");
+    try {
+      KeelConfig c = KeelConfig.builder().clusterRedis("rediss://127.0.0.1:6380")
+          .set(Option.CLUSTER_REDIS_TRUST, pem.getPath()).build();
+      assertThat(c.clusterRedisTrust()).isEqualTo(pem.getPath());
+      assertThat(Option.CLUSTER_REDIS_TRUST.valueIn(c)).as("shown as its path").isEqualTo(pem.getPath());
+      assertThatThrownBy(() -> KeelConfig.builder().clusterRedis("redis://127.0.0.1:6379")
+          .clusterRedisTrust(pem.getPath()).build())
+          .as("a CA for a plaintext redis://").hasMessageContaining("cluster-redis-trust is for TLS to Redis");
+      assertThatThrownBy(() -> KeelConfig.builder().clusterRedisTrust(pem.getPath()).build())
+          .as("a CA without cluster-redis").hasMessageContaining("needs a rediss:// cluster-redis");
+      java.nio.file.Files.writeString(notPem.toPath(), "not a certificate\n");
+      assertThatThrownBy(() -> KeelConfig.builder().clusterRedis("rediss://127.0.0.1:6380")
+          .clusterRedisTrust(notPem.getPath()).build())
+          .as("a file with no certificate").hasMessageContaining("cluster-redis-trust " + notPem.getPath() + " holds no");
+      assertThatThrownBy(() -> KeelConfig.builder().clusterRedis("rediss://127.0.0.1:6380")
+          .clusterRedisTrust("/nonexistent/ca.pem").build())
+          .as("a missing file").hasMessageContaining("cluster-redis-trust /nonexistent/ca.pem is not a readable file");
+    } finally {
+      pem.delete();
+      notPem.delete();
+    }
+  }
+
+  @Test
+  void clusterRedisPingInterval_acceptsItsBounds() {
+    assertThat(KeelConfig.builder().set(Option.CLUSTER_REDIS_PING_INTERVAL, "100ms").build().clusterRedisPingInterval())
+        .isEqualTo(Duration.ofMillis(100));
+    assertThat(KeelConfig.builder().set(Option.CLUSTER_REDIS_PING_INTERVAL, "1h").build().clusterRedisPingInterval())
+        .isEqualTo(Duration.ofHours(1));
   }
 
   @Test
@@ -68,7 +107,8 @@ class KeelConfigTest {
   @ParameterizedTest(name = "{0}")
   // Secrets are never shown and file options need real files: their own tests cover them.
   @EnumSource(value = Option.class, mode = EnumSource.Mode.EXCLUDE,
-      names = {"ADMIN_TOKEN", "AUTH_HMAC_SECRET", "API_KEY", "AUTH_PUBLIC_KEY", "TLS_CERT", "TLS_KEY"})
+      names = {"ADMIN_TOKEN", "AUTH_HMAC_SECRET", "API_KEY", "AUTH_PUBLIC_KEY", "TLS_CERT", "TLS_KEY",
+          "CLUSTER_REDIS_TRUST"})
   void set_shownValueOfANonDefaultConfig_readsBackTheSameValue(Option option) {
     KeelConfig custom = KeelConfig.builder().host("127.0.0.2").insecure(true).wsPort(1).tcpPort(-1)
         .maxConnectionsPerIp(7).connectRatePerIp(8).connectBurstPerIp(9)
@@ -82,7 +122,8 @@ class KeelConfigTest {
         .adminHost("0.0.0.0").adminPort(9999).adminAllowGc(true)
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
         .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat")
-        .clusterRedis("redis://127.0.0.1:6390").clusterPublishInflight(99).build();
+        .clusterRedis("redis://127.0.0.1:6390").clusterPublishInflight(99)
+        .clusterRedisPingInterval(Duration.ofMillis(750)).build();
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
@@ -139,7 +180,10 @@ class KeelConfigTest {
         bad("cluster-redis", b -> b.clusterRedis("127.0.0.1:6379")),
         bad("cluster-redis", b -> b.clusterRedis("redis://:6379")),
         bad("cluster-redis", b -> b.clusterRedis("redis://host:99999")),
-        bad("cluster-publish-inflight", b -> b.clusterPublishInflight(0)));
+        bad("cluster-publish-inflight", b -> b.clusterPublishInflight(0)),
+        bad("cluster-redis-ping-interval", b -> b.clusterRedisPingInterval(Duration.ofMillis(99))),
+        bad("cluster-redis-ping-interval", b -> b.clusterRedisPingInterval(Duration.ofMinutes(61))),
+        bad("cluster-redis-ping-interval", b -> b.clusterRedisPingInterval(null)));
   }
 
   private static Arguments bad(String option, Consumer<KeelConfig.Builder> change) {
