@@ -47,7 +47,6 @@ public final class Session {
   private final TokenBucket bucket;
   private final long openedNanos;
   private final Stats.TransportStats transportStats;
-  private final Runnable drainTask = this::drain;
   private final Runnable tickTask = this::tick;
   private final Runnable resumeTask = this::resume;
 
@@ -323,13 +322,14 @@ public final class Session {
   private void scheduleDrain() {
     if (!drainScheduled) {
       drainScheduled = true;
-      // Runs after the current read batch or fan-out task: one flush for everything queued meanwhile.
-      channel.eventLoop().execute(drainTask);
+      // Runs after the current read batch or fan-out task, with the loop's other sessions that have
+      // output: one flush each for everything queued meanwhile.
+      DrainBatch.schedule(this, channel.eventLoop());
     }
   }
 
   /** Writes what the channel will take now, control first, and flushes once. */
-  private void drain() {
+  void drain() {
     drainScheduled = false;
     if (ended || closeFrameSent) {
       return;
