@@ -44,7 +44,7 @@ final class HandlerBridge implements ConnectionHandler {
   @Override
   public void onClose(Session session, CloseReason reason) {
     LiveConnection c = session.attachment();
-    for (String topic : c.topics) {
+    for (String topic : c.topics.toList()) {
       registry.unsubscribe(topic, session);
     }
     c.topics.clear();

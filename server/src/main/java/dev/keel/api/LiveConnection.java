@@ -15,14 +15,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +44,20 @@ import org.slf4j.LoggerFactory;
  */
 final class LiveConnection implements Connection, Runnable {
   private static final Logger log = LoggerFactory.getLogger(LiveConnection.class);
+  private static final VarHandle QUEUED;
+  private static final VarHandle RUNNING;
+  private static final VarHandle CALL;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      QUEUED = l.findVarHandle(LiveConnection.class, "queued", int.class);
+      RUNNING = l.findVarHandle(LiveConnection.class, "running", boolean.class);
+      CALL = l.findVarHandle(LiveConnection.class, "call", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final Session session;
   private final HandlerBridge bridge;
@@ -56,16 +69,17 @@ final class LiveConnection implements Connection, Runnable {
   /** Made on first use: most connections of most handlers never put anything here. */
   private volatile ConcurrentHashMap<String, Object> attributes;
   /** Topics subscribed through {@link Topics}; changed on the event loop only. */
-  final Set<String> topics = ConcurrentHashMap.newKeySet(2); // most connections hold a topic or two
+  final TopicSet topics = new TopicSet();
 
   private final ConcurrentLinkedQueue<Message> inbound = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicBoolean running = new AtomicBoolean();
+  // Plain fields behind VarHandles, not Atomic* objects: 56 fewer bytes on every connection.
+  private volatile int queued;
+  private volatile boolean running;
   /** Set by the loop when it paused reading for a full queue; cleared by the loop on resume. */
   private volatile boolean paused;
   private volatile CloseReason closedFor;
   private volatile Thread runner;
-  private final AtomicLong call = new AtomicLong();
+  private volatile long call;
   private volatile boolean timedOut;
   // Runner-only state: successive runners see it through the `running` flag's happens-before.
   private boolean opened;
@@ -86,12 +100,12 @@ final class LiveConnection implements Connection, Runnable {
   /** On the loop: one message from the socket. */
   void received(Message m) {
     inbound.add(m);
-    int n = queued.incrementAndGet();
+    int n = (int) QUEUED.getAndAdd(this, 1) + 1;
     bridge.noteQueued(n);
     if (n >= bridge.inboundBound && !paused) {
       paused = true;
       session.pauseInbound();
-      if (queued.get() <= bridge.inboundBound / 2) {
+      if (queued <= bridge.inboundBound / 2) {
         resumeIfRoom(); // the runner drained it meanwhile and may not have seen `paused`
       }
     }
@@ -102,19 +116,19 @@ final class LiveConnection implements Connection, Runnable {
   void ended(CloseReason reason) {
     closedFor = reason;
     scope.cancel();
-    interruptCall(call.get(), false);
+    interruptCall(call, false);
     startRunner();
   }
 
   private void resumeIfRoom() {
-    if (paused && queued.get() < bridge.inboundBound) {
+    if (paused && queued < bridge.inboundBound) {
       paused = false;
       session.resumeInbound();
     }
   }
 
   void startRunner() {
-    if (running.compareAndSet(false, true)) {
+    if (RUNNING.compareAndSet(this, false, true)) {
       bridge.live.start("keel-handler-" + id, this);
     }
   }
@@ -141,15 +155,15 @@ final class LiveConnection implements Connection, Runnable {
       Message m = inbound.poll();
       if (m == null) {
         runner = null; // an idle connection keeps no (finished) thread object reachable
-        running.set(false);
+        running = false;
         // Re-check: work that arrived after the poll found `running` still set and started no one.
-        if ((inbound.isEmpty() && closedFor == null) || !running.compareAndSet(false, true)) {
+        if ((inbound.isEmpty() && closedFor == null) || !RUNNING.compareAndSet(this, false, true)) {
           return;
         }
         runner = Thread.currentThread();
         continue;
       }
-      int n = queued.decrementAndGet();
+      int n = (int) QUEUED.getAndAdd(this, -1) - 1;
       if (paused && n <= bridge.inboundBound / 2) {
         onLoop(this::resumeIfRoom);
       }
@@ -160,7 +174,7 @@ final class LiveConnection implements Connection, Runnable {
   /** One handler call ({@code m == null}: onOpen), interruptible by close and by the timeout. */
   private void invoke(Message m) {
     long callId = ++calls;
-    call.set(callId);
+    call = callId;
     ScheduledFuture<?> timer = null;
     try {
       if (closedFor != null) {
@@ -186,10 +200,10 @@ final class LiveConnection implements Connection, Runnable {
       if (timer != null) {
         timer.cancel(false);
       }
-      if (!call.compareAndSet(callId, 0)) {
+      if (!CALL.compareAndSet(this, callId, 0L)) {
         // An interrupt was claimed for this call: wait until it has been delivered (the claimer
         // resets `call` right after interrupting; a few instructions), then clear it below.
-        while (call.get() == -callId) {
+        while (call == -callId) {
           Thread.yield(); // lets the carrier run other virtual threads meanwhile
         }
       }
@@ -204,14 +218,14 @@ final class LiveConnection implements Connection, Runnable {
 
   /** Interrupts handler call {@code callId} if it is still running; true if this did it. */
   private boolean interruptCall(long callId, boolean forTimeout) {
-    if (callId > 0 && call.compareAndSet(callId, -callId)) {
+    if (callId > 0 && CALL.compareAndSet(this, callId, -callId)) {
       try {
         if (forTimeout) {
           timedOut = true; // before the runner can move on (it waits for `call` to change)
         }
         runner.interrupt();
       } finally {
-        call.set(0); // delivered: the runner may go on
+        call = 0; // delivered: the runner may go on
       }
       return true;
     }
@@ -220,7 +234,7 @@ final class LiveConnection implements Connection, Runnable {
 
   private void finish(CloseReason reason) {
     inbound.clear();
-    queued.set(0);
+    queued = 0;
     try {
       bridge.handler.onClose(this, reason);
     } catch (Throwable e) {
@@ -364,7 +378,7 @@ final class LiveConnection implements Connection, Runnable {
   }
 
   int queuedInbound() {
-    return queued.get();
+    return queued;
   }
 
   // ------------------------------------------------------------ hops to the event loop

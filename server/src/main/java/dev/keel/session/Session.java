@@ -48,7 +48,6 @@ public final class Session {
   private final long openedNanos;
   private final Stats.TransportStats transportStats;
   private final Runnable tickTask = this::tick;
-  private final Runnable resumeTask = this::resume;
 
   private boolean established;
   /** The application's inbound queue is full (see {@link #pauseInbound}): read nothing more. */
@@ -486,7 +485,7 @@ public final class Session {
 
   private void scheduleResume() {
     long delay = bucket.nanosUntilNextToken();
-    resumeFuture = channel.eventLoop().schedule(resumeTask, Math.max(delay, 1), TimeUnit.NANOSECONDS);
+    resumeFuture = channel.eventLoop().schedule(this::resume, Math.max(delay, 1), TimeUnit.NANOSECONDS); // rare: no field for it
   }
 
   private void resume() {

@@ -82,9 +82,17 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked text frame (what a browser sends). */
   public void sendText(String text) throws IOException {
+    sendFrame(0x1, true, text);
+  }
+
+  /**
+   * Sends one masked frame of a (possibly fragmented) message: opcode 0x1 text for the first
+   * fragment, 0x0 continuation for the rest; {@code fin} on the last.
+   */
+  public void sendFrame(int opcode, boolean fin, String text) throws IOException {
     byte[] p = text.getBytes(StandardCharsets.UTF_8);
     java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
-    f.write(0x81);
+    f.write((fin ? 0x80 : 0) | opcode);
     if (p.length < 126) {
       f.write(0x80 | p.length);
     } else {

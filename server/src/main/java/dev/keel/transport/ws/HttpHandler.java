@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -175,7 +174,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     try {
       // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler gives way to
-      // the message aggregator and the session. The session then owns the reserved slot.
+      // the session. The session then owns the reserved slot.
       handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     } catch (RuntimeException badHandshake) { // e.g. no Sec-WebSocket-Key: checked before any change
       server.sessions().unreserve();
@@ -185,8 +184,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
     ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
-    ctx.pipeline().replace(this, "ws-aggregator",
-        new WebSocketFrameAggregator(server.config().maxMessageSize()));
+    ctx.pipeline().remove(this); // the session adds a frame aggregator if a message ever comes in fragments
   }
 
   /**

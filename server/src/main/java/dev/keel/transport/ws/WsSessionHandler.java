@@ -7,15 +7,19 @@ import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -28,21 +32,29 @@ import org.slf4j.LoggerFactory;
  * can pin a read buffer.
  */
 final class WsSessionHandler extends ChannelInboundHandlerAdapter {
+  private static final String AGGREGATOR = "ws-aggregator";
   private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
 
   private final Session session;
+  private final int maxMessageSize;
 
-  WsSessionHandler(Session session) {
+  WsSessionHandler(Session session, int maxMessageSize) {
     this.session = session;
+    this.maxMessageSize = maxMessageSize;
   }
 
   static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity,
       Principal principal) {
-    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true, principal));
+    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true, principal),
+        server.config().maxMessageSize());
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof WebSocketFrame frame && (!frame.isFinalFragment() || msg instanceof ContinuationWebSocketFrame)) {
+      aggregate(ctx, frame);
+      return;
+    }
     try {
       if (msg instanceof TextWebSocketFrame text) {
         session.onInbound(ByteBufUtil.getBytes(text.content()), false);
@@ -56,6 +68,26 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
       // Pongs need nothing: ReadActivity has already counted their bytes.
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * The first fragment of a fragmented message. Only now is a frame aggregator put in front of this
+   * handler: most clients never fragment, and an aggregator on every connection costs about 110
+   * bytes of heap. It takes this fragment and every later one, and hands this handler whole
+   * messages (or a TooLongFrameException past max-message-size).
+   */
+  private void aggregate(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    ChannelHandlerContext aggregator = ctx.pipeline().context(AGGREGATOR);
+    if (aggregator == null) {
+      ctx.pipeline().addBefore(ctx.name(), AGGREGATOR,
+          new WebSocketFrameAggregator(maxMessageSize));
+      aggregator = ctx.pipeline().context(AGGREGATOR);
+    }
+    try {
+      ((ChannelInboundHandler) aggregator.handler()).channelRead(aggregator, frame);
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
     }
   }
 
