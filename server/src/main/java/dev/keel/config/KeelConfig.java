@@ -54,7 +54,8 @@ public record KeelConfig(
     String clusterRedis,
     int clusterPublishInflight,
     String clusterRedisTrust,
-    Duration clusterRedisPingInterval) {
+    Duration clusterRedisPingInterval,
+    IoTransport ioTransport) {
 
   /** Defaults, one per option; the comment says why the number is what it is. */
   public static final class Defaults {
@@ -107,6 +108,8 @@ public record KeelConfig(
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** 0 means one event loop per available core. */
     public static final int IO_THREADS = 0;
+    /** Every test runs on epoll; io_uring is measured faster (docs/benchmarks.md) but opt-in. */
+    public static final IoTransport IO_TRANSPORT = IoTransport.EPOLL;
     /** Messages read ahead of a slow handler: enough to keep it busy, few enough to stay small. */
     public static final int INBOUND_QUEUE_MESSAGES = 64;
     /** Zero: handler calls are not interrupted (a handler may legitimately wait long). */
@@ -193,6 +196,7 @@ public record KeelConfig(
     b.clusterPublishInflight = clusterPublishInflight;
     b.clusterRedisTrust = clusterRedisTrust;
     b.clusterRedisPingInterval = clusterRedisPingInterval;
+    b.ioTransport = ioTransport;
     return b;
   }
 
@@ -233,6 +237,7 @@ public record KeelConfig(
     private Duration shutdownGrace = Defaults.SHUTDOWN_GRACE;
     private Duration closeTimeout = Defaults.CLOSE_TIMEOUT;
     private int ioThreads = Defaults.IO_THREADS;
+    private IoTransport ioTransport = Defaults.IO_TRANSPORT;
     private int inboundQueueMessages = Defaults.INBOUND_QUEUE_MESSAGES;
     private Duration handlerTimeout = Defaults.HANDLER_TIMEOUT;
     private String wsPath = Defaults.WS_PATH;
@@ -287,6 +292,7 @@ public record KeelConfig(
     /** PEM file of the CA certificate(s) that sign the rediss:// server's certificate; null: the JDK's. */
     public Builder clusterRedisTrust(String v) { clusterRedisTrust = v; return this; }
     public Builder clusterRedisPingInterval(Duration v) { clusterRedisPingInterval = v; return this; }
+    public Builder ioTransport(IoTransport v) { ioTransport = v; return this; }
 
     /** Sets one option by its name (as in {@link Option}) from text in the option's unit. */
     public Builder set(Option option, String text) {
@@ -325,6 +331,7 @@ public record KeelConfig(
       require(errors, outboundQueueMessages >= 1,
           "outbound-queue-messages must be at least 1, was " + outboundQueueMessages);
       require(errors, slowConsumerPolicy != null, "slow-consumer-policy must be set");
+      require(errors, ioTransport != null, "io-transport must be set");
       require(errors, writeBufferHighWater >= 1024 && writeBufferHighWater <= 64 * 1024 * 1024,
           "write-buffer-high-water must be between 1KiB and 64MiB, was " + writeBufferHighWater);
       require(errors, socketSendBuffer == 0 || (socketSendBuffer >= 1024 && socketSendBuffer <= 64 * 1024 * 1024),
@@ -402,7 +409,7 @@ public record KeelConfig(
           maxSubscriptions, maxConnections, authHmacSecret, authPublicKey, apiKey, allowedOrigins, insecure,
           tlsCert, tlsKey, adminHost, adminPort, adminToken, adminAllowGc, shutdownGrace, closeTimeout, ioThreads,
           inboundQueueMessages, handlerTimeout, wsPath, clusterRedis, clusterPublishInflight, clusterRedisTrust,
-          clusterRedisPingInterval);
+          clusterRedisPingInterval, ioTransport);
     }
 
     /** Null when {@code file} holds at least one PEM X.509 certificate; else what is wrong with it. */

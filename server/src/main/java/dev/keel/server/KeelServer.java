@@ -55,7 +55,7 @@ public final class KeelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KeelServer.class);
 
   private final KeelConfig config;
-  private final Transport transport = Transport.best();
+  private final Transport transport;
   private final Stats stats = new Stats();
   private final Sessions sessions;
   // One allocator per server: its figures are this server's alone (tests and the leak check read them).
@@ -77,6 +77,7 @@ public final class KeelServer implements AutoCloseable {
 
   private KeelServer(KeelConfig config, Function<TopicRegistry, ConnectionHandler> application) {
     this.config = config;
+    this.transport = Transport.of(config.ioTransport());
     this.sessions = new Sessions(config.maxConnections());
     this.topics = new TopicRegistry(allocator, stats);
     this.addressLimiter = new AddressLimiter(config.maxConnectionsPerIp(), config.connectRatePerIp(),
@@ -221,6 +222,11 @@ public final class KeelServer implements AutoCloseable {
   /** Per-address admission state (for tests and diagnostics). */
   public AddressLimiter addressLimiter() {
     return addressLimiter;
+  }
+
+  /** The event loops' transport as it loaded: "epoll", "io_uring" or "nio". */
+  public String transportName() {
+    return transport.name();
   }
 
   public int wsPort() {

@@ -37,6 +37,7 @@ class KeelConfigTest {
     assertThat(c.shutdownGrace()).as("shutdown-grace").isEqualTo(Duration.ofSeconds(10));
     assertThat(c.closeTimeout()).as("close-timeout").isEqualTo(Duration.ofSeconds(1));
     assertThat(c.ioThreads()).as("io-threads").isZero();
+    assertThat(c.ioTransport()).as("io-transport").isEqualTo(IoTransport.EPOLL);
     assertThat(c.writeBufferHighWater()).as("write-buffer-high-water").isEqualTo(64 * 1024);
     assertThat(c.inboundQueueMessages()).as("inbound-queue-messages").isEqualTo(64);
     assertThat(c.handlerTimeout()).as("handler-timeout (none)").isEqualTo(Duration.ZERO);
@@ -123,7 +124,7 @@ class KeelConfigTest {
         .shutdownGrace(Duration.ofHours(1)).closeTimeout(Duration.ofMillis(1)).ioThreads(7)
         .inboundQueueMessages(8).handlerTimeout(Duration.ofSeconds(9)).wsPath("/chat")
         .clusterRedis("redis://127.0.0.1:6390").clusterPublishInflight(99)
-        .clusterRedisPingInterval(Duration.ofMillis(750)).build();
+        .clusterRedisPingInterval(Duration.ofMillis(750)).ioTransport(IoTransport.IO_URING).build();
     KeelConfig readBack = KeelConfig.builder().set(option, option.valueIn(custom)).build();
     assertThat(option.valueIn(readBack))
         .as("--%s %s must set the option to the value it was shown as", option.key(), option.valueIn(custom))
@@ -170,6 +171,7 @@ class KeelConfigTest {
         bad("max-connections", b -> b.maxConnections(0)),
         bad("io-threads", b -> b.ioThreads(-1)),
         bad("io-threads", b -> b.ioThreads(257)),
+        bad("io-transport", b -> b.ioTransport(null)),
         bad("inbound-queue-messages", b -> b.inboundQueueMessages(0)),
         bad("handler-timeout", b -> b.handlerTimeout(Duration.ofMillis(-1))),
         bad("handler-timeout", b -> b.handlerTimeout(Duration.ofDays(8))),
@@ -257,6 +259,11 @@ class KeelConfigTest {
         .isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
     assertThat(RateLimitPolicy.parse("DISCONNECT")).as("rate-limit-policy disconnect")
         .isEqualTo(RateLimitPolicy.DISCONNECT);
+    assertThat(KeelConfig.builder().set(Option.IO_TRANSPORT, " IO_URING ").build().ioTransport())
+        .as("io-transport io_uring").isEqualTo(IoTransport.IO_URING);
+    assertThatThrownBy(() -> KeelConfig.builder().set(Option.IO_TRANSPORT, "kqueue"))
+        .as("io-transport kqueue").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'kqueue' is not an I/O transport");
   }
 
   @Test
