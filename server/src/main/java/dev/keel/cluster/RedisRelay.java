@@ -59,6 +59,15 @@ import org.slf4j.LoggerFactory;
 public final class RedisRelay implements TopicRegistry.Relay, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisRelay.class);
 
+  static {
+    // Keel ships Netty's io_uring transport (io-transport). Lettuce would then find both native
+    // transports and warn on every connection that it chose epoll: choose epoll for it, unless the
+    // operator said otherwise.
+    if (System.getProperty("io.lettuce.core.iouring") == null) {
+      System.setProperty("io.lettuce.core.iouring", "false");
+    }
+  }
+
   /** Channel {@code keel:topic:NAME}; counter {@code keel:seq:NAME} (topic names need no escaping). */
   static final String CHANNEL_PREFIX = "keel:topic:";
   static final String SEQ_PREFIX = "keel:seq:";
