@@ -290,7 +290,7 @@ final class LiveConnection implements Connection, Runnable {
     if (closedFor != null) {
       return SendResult.CLOSED;
     }
-    return onLoop(() -> sendOnLoop(payload, binary, null), SendResult.CLOSED);
+    return onLoop(() -> session.send(payload, binary, null), SendResult.CLOSED);
   }
 
   @Override
@@ -329,7 +329,7 @@ final class LiveConnection implements Connection, Runnable {
     }
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
     CompletableFuture<SendResult> written = new CompletableFuture<>();
-    if (!onLoop(() -> sendOnLoop(payload, false, written))) {
+    if (!onLoop(() -> session.send(payload, false, written))) {
       throw new SendFailedException(SendResult.CLOSED);
     }
     SendResult r;
@@ -341,11 +341,6 @@ final class LiveConnection implements Connection, Runnable {
     if (r != SendResult.QUEUED) {
       throw new SendFailedException(r);
     }
-  }
-
-  /** On the loop: copies the payload into one pooled buffer, framed, and queues it as data. */
-  private SendResult sendOnLoop(byte[] payload, boolean binary, CompletableFuture<SendResult> written) {
-    return session.send(payload, binary, written);
   }
 
   @Override

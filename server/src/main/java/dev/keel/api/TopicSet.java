@@ -11,6 +11,7 @@ import java.util.List;
  */
 final class TopicSet {
   private String first;
+  /** The others; null rather than empty. */
   private HashSet<String> rest;
 
   boolean contains(String topic) {
@@ -37,23 +38,21 @@ final class TopicSet {
   boolean remove(String topic) {
     if (topic.equals(first)) {
       first = null;
-      if (rest != null && !rest.isEmpty()) {
-        String next = rest.iterator().next();
-        rest.remove(next);
-        first = next;
-      }
-      if (rest != null && rest.isEmpty()) {
-        rest = null;
+      if (rest != null) {
+        first = rest.iterator().next(); // promote one of the others
+        removeFromRest(first);
       }
       return true;
     }
-    if (rest != null && rest.remove(topic)) {
-      if (rest.isEmpty()) {
-        rest = null;
-      }
-      return true;
+    return rest != null && removeFromRest(topic);
+  }
+
+  private boolean removeFromRest(String topic) {
+    boolean removed = rest.remove(topic);
+    if (rest.isEmpty()) {
+      rest = null;
     }
-    return false;
+    return removed;
   }
 
   int size() {

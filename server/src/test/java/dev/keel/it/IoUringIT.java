@@ -40,8 +40,8 @@ class IoUringIT {
         String data = "\"" + "x".repeat(1000) + "\"";
         for (int i = 1; i <= 200; i++) { // in lockstep: only the stalled subscriber backs up
           ws.send("{\"op\":\"pub\",\"topic\":\"news\",\"data\":" + data + "}");
-          JsonAssert.seq(ws.nextJson(), i, "WebSocket subscriber");
-          JsonAssert.seq(tcp.readJson(), i, "TCP subscriber");
+          assertSeq(ws.nextJson(), i, "WebSocket subscriber");
+          assertSeq(tcp.readJson(), i, "TCP subscriber");
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().closedCount(CloseReason.SLOW_CONSUMER)
             + server.stats().closedCount(CloseReason.WRITE_TIMEOUT) == 1);
@@ -53,11 +53,8 @@ class IoUringIT {
     }
   }
 
-  /** Reads a msg's seq. */
-  private static final class JsonAssert {
-    static void seq(com.fasterxml.jackson.databind.JsonNode msg, long seq, String who) {
-      assertThat(msg.path("op").asText()).as(who + ": op").isEqualTo("msg");
-      assertThat(msg.path("seq").asLong()).as(who + ": seq").isEqualTo(seq);
-    }
+  private static void assertSeq(com.fasterxml.jackson.databind.JsonNode msg, long seq, String who) {
+    assertThat(msg.path("op").asText()).as(who + ": op").isEqualTo("msg");
+    assertThat(msg.path("seq").asLong()).as(who + ": seq").isEqualTo(seq);
   }
 }

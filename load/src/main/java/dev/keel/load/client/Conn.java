@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -124,7 +125,9 @@ public abstract class Conn {
   }
 
   /** Half-close: FIN our side, keep reading (a peer that stops sending but is still there). */
-  public abstract void shutdownOutput();
+  public void shutdownOutput() {
+    ((DuplexChannel) channel).shutdownOutput();
+  }
 
   void markClientEnd(String how) {
     if (endedBy == null) {

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 
 /** A framed-TCP connection: 4-byte big-endian length, then JSON; an empty frame is a heartbeat. */
 final class TcpConn extends Conn {
@@ -43,11 +42,6 @@ final class TcpConn extends Conn {
   @Override
   void closeCleanly() {
     channel.close();
-  }
-
-  @Override
-  public void shutdownOutput() {
-    ((DuplexChannel) channel).shutdownOutput();
   }
 
   /** After the length decoder: one frame payload per read. */

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -53,11 +52,6 @@ final class WsConn extends Conn {
     } else {
       channel.close();
     }
-  }
-
-  @Override
-  public void shutdownOutput() {
-    ((DuplexChannel) channel).shutdownOutput();
   }
 
   final class Handler extends ChannelInboundHandlerAdapter {
