@@ -1,5 +1,7 @@
 package dev.keel.pubsub;
 
+import dev.keel.fanout.TopicNames;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,13 +1,12 @@
 package dev.keel.pubsub;
 
-import dev.keel.auth.Principal;
+import dev.keel.api.Principal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The pub/sub protocol of docs/protocol.md, one request at a time, over whatever runs it: the
- * built-in server runs it as an embedding-API handler on virtual threads ({@link PubSubService}),
- * and the unit tests on the event loop of an {@code EmbeddedChannel} ({@link PubSubHandler}).
+ * The pub/sub protocol of docs/protocol.md, one request at a time, over the connection it serves:
+ * {@link PubSubService} runs it as an embedding-API handler.
  */
 final class PubSubProtocol {
   /** What the protocol needs from the connection it serves. */
@@ -52,7 +51,7 @@ final class PubSubProtocol {
     switch (r.op()) {
       case "sub" -> {
         Principal p = peer.principal();
-        if (p != null && !p.subscribe().allows(r.topic())) {
+        if (p != null && !p.maySubscribe(r.topic())) {
           peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to subscribe to " + r.topic(), r.id()));
           return;
         }
@@ -69,7 +68,7 @@ final class PubSubProtocol {
       }
       case "pub" -> {
         Principal p = peer.principal();
-        if (p != null && !p.publish().allows(r.topic())) {
+        if (p != null && !p.mayPublish(r.topic())) {
           peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to publish to " + r.topic(), r.id()));
           return;
         }

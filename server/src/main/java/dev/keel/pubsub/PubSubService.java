@@ -1,7 +1,7 @@
 package dev.keel.pubsub;
 
-import dev.keel.auth.Principal;
 import dev.keel.api.Connection;
+import dev.keel.api.Principal;
 import dev.keel.api.Handler;
 import dev.keel.api.Message;
 import dev.keel.api.Topics;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.api.CloseReason;
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
 import dev.keel.api.Message;
 import dev.keel.api.Topics;
-import dev.keel.session.CloseReason;
+
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;

@@ -2,6 +2,8 @@ package dev.keel.examples.chat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.api.Keel;
+import dev.keel.config.CoreOptions;
+import dev.keel.config.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,13 +34,13 @@ public final class ChatServer implements AutoCloseable {
   public static ChatServer start(int wsPort, int pagePort) throws InterruptedException, IOException {
     Keel keel = Keel.builder()
         .wsPort(wsPort)
-        .tcpPort(0) // WebSocket only
+        .tcpPort(Ports.OFF) // WebSocket only
         .configure(b -> b
-            .maxMessageSize(4 * 1024)           // a chat line, not a file
-            .rateLimit(20).rateBurst(40)        // people type; scripts flood
-            .maxConnections(10_000)
-            .idleTimeout(Duration.ofSeconds(60))
-            .adminPort(0))                     // the example runs no admin listener
+            .set(CoreOptions.MAX_MESSAGE_SIZE, 4 * 1024)       // a chat line, not a file
+            .set(CoreOptions.RATE_LIMIT, 20)                   // people type; scripts flood
+            .set(CoreOptions.RATE_BURST, 40)
+            .set(CoreOptions.MAX_CONNECTIONS, 10_000)
+            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(60)))
         .inboundQueueMessages(16)
         .handlerTimeout(Duration.ofSeconds(5))
         .handler(ChatHandler::new) // made at start, with the server's topics

@@ -1,0 +1,30 @@
+package dev.keel.admin;
+
+import static dev.keel.config.OptionSet.group;
+
+import dev.keel.config.Option;
+import dev.keel.config.OptionSet;
+import java.util.List;
+
+/** The admin listener's options, declared once (docs/configuration.md is generated from them). */
+public final class AdminOptions {
+  private AdminOptions() {}
+
+  public static final Option<String> ADMIN_HOST = Option.text("admin-host", "ADDR", "127.0.0.1")
+      .check(v -> v.isBlank() ? "must not be empty" : null)
+      .describe("Bind address of the admin listener (metrics, debug endpoints, dashboard).");
+  public static final Option<Integer> ADMIN_PORT = Option.port("admin-port", 9100)
+      .describe("Admin listener: GET /metrics, /debug/*, the dashboard at /. Never the public port.");
+  public static final Option<String> ADMIN_TOKEN = Option.text("admin-token", "TOKEN", null)
+      .optional()
+      .secret("KEEL_ADMIN_TOKEN")
+      .check(v -> v.length() >= 16 ? null : "must be at least 16 characters (or unset), was " + v.length())
+      .describe("When set, every admin request needs 'Authorization: Bearer TOKEN' (else 401); also $KEEL_ADMIN_TOKEN.")
+      .why("No token: the admin listener relies on binding to loopback.");
+  public static final Option<Boolean> ADMIN_ALLOW_GC = Option.flag("admin-allow-gc", false)
+      .describe("Allow POST /debug/gc (a full, stop-the-world GC).")
+      .why("A forced full GC stops the world: off unless asked for.");
+
+  public static final OptionSet SET = OptionSet.of("Admin", List.of(
+      group("Admin listener", ADMIN_HOST, ADMIN_PORT, ADMIN_TOKEN, ADMIN_ALLOW_GC)), List.of());
+}

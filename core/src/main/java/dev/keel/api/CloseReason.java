@@ -1,0 +1,55 @@
+package dev.keel.api;
+
+import java.util.Locale;
+
+/**
+ * Why a connection ended, as {@link Handler#onClose} hears it. Each reason has the WebSocket close
+ * code the peer was sent (docs/protocol.md lists them, with the framed-TCP error codes).
+ *
+ * <p>Usage: {@code if (reason == CloseReason.SLOW_CONSUMER) { log.info("{} fell behind", conn); }}
+ */
+public enum CloseReason {
+  /** The peer closed, reset, or sent a close frame; or the application closed it. */
+  CLIENT(1000),
+  IDLE_TIMEOUT(1001),
+  HANDSHAKE_TIMEOUT(1001),
+  /** The outbound queue overflowed under the {@code disconnect} policy. */
+  SLOW_CONSUMER(1008),
+  /** Queued outbound data made no progress for the write timeout. */
+  WRITE_TIMEOUT(1008),
+  TOO_LARGE(1009),
+  RATE_LIMIT(1008),
+  SERVER_FULL(1013),
+  /** The address already has max-connections-per-ip open. */
+  IP_LIMIT(1013),
+  /** The address connects faster than connect-rate-per-ip. */
+  CONNECT_RATE(1013),
+  SHUTDOWN(1001),
+  /** The connect token expired and was not refreshed in time. */
+  TOKEN_EXPIRED(1008),
+  /** Authentication is required and the first frame did not carry a valid token (framed TCP). */
+  UNAUTHORIZED(1008),
+  /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
+  PROTOCOL_ERROR(1002),
+  /** A handler failed, or an internal error; the peer is never told details. */
+  ERROR(1011);
+
+  private final int wsCode;
+
+  CloseReason(int wsCode) {
+    this.wsCode = wsCode;
+  }
+
+  /** The WebSocket close code the peer was sent. */
+  public int wsCode() {
+    return wsCode;
+  }
+
+  /**
+   * The label used in logs and metrics: {@code client}, {@code idle_timeout}, {@code slow_consumer},
+   * ... A protocol violation counts as {@code error}.
+   */
+  public String label() {
+    return this == PROTOCOL_ERROR ? "error" : name().toLowerCase(Locale.ROOT);
+  }
+}

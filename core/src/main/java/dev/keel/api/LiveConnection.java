@@ -1,0 +1,439 @@
+package dev.keel.api;
+
+import dev.keel.session.CloseCause;
+import dev.keel.session.PeerIdentity;
+import dev.keel.session.SendOutcome;
+import dev.keel.session.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Connection} and the serial runner of its handler calls.
+ *
+ * <p><b>Threads.</b> The event loop feeds it ({@link #received}, {@link #ended}); the handler runs
+ * on a virtual thread started when there is work and ending when there is none, so one connection
+ * costs a thread only while its handler has something to do. At most one runner exists at a time
+ * (the {@code running} flag), which is what keeps calls serial and in order.
+ *
+ * <p><b>Inbound bound.</b> At most {@code inbound-queue-messages} messages wait here. The loop
+ * pauses the session's reading when the queue reaches the bound; the runner asks the loop to
+ * resume once it has drained to half.
+ *
+ * <p><b>Interrupts.</b> Each handler call has an id in {@code call}. Whoever interrupts it (the
+ * end of the connection, the handler timeout) first claims that id by CAS, so an interrupt meant
+ * for one call can never land in the next; the runner waits out a claimed interrupt before moving on.
+ */
+final class LiveConnection implements Connection, Runnable {
+  private static final Logger log = LoggerFactory.getLogger(LiveConnection.class);
+  private static final VarHandle QUEUED;
+  private static final VarHandle RUNNING;
+  private static final VarHandle CALL;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      QUEUED = l.findVarHandle(LiveConnection.class, "queued", int.class);
+      RUNNING = l.findVarHandle(LiveConnection.class, "running", boolean.class);
+      CALL = l.findVarHandle(LiveConnection.class, "call", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Session session;
+  private final HandlerBridge bridge;
+  private final long id;
+  private final String transport;
+  private final SocketAddress remoteAddress;
+  private final EventLoop loop;
+  private final ConnectionScope scope;
+  /** The last principal handed out, made again when the token is refreshed. */
+  private volatile Principal principal;
+  /** Made on first use: most connections of most handlers never put anything here. */
+  private volatile ConcurrentHashMap<String, Object> attributes;
+  /** Topics subscribed through {@link Topics}; changed on the event loop only. */
+  final TopicSet topics = new TopicSet();
+
+  private final ConcurrentLinkedQueue<Message> inbound = new ConcurrentLinkedQueue<>();
+  // Plain fields behind VarHandles, not Atomic* objects: 56 fewer bytes on every connection.
+  private volatile int queued;
+  private volatile boolean running;
+  /** Set by the loop when it paused reading for a full queue; cleared by the loop on resume. */
+  private volatile boolean paused;
+  private volatile CloseReason closedFor;
+  private volatile Thread runner;
+  private volatile long call;
+  private volatile boolean timedOut;
+  // Runner-only state: successive runners see it through the `running` flag's happens-before.
+  private boolean opened;
+  private long calls;
+
+  LiveConnection(Session session, HandlerBridge bridge) {
+    this.session = session;
+    this.bridge = bridge;
+    this.id = session.id();
+    this.transport = session.transport();
+    this.remoteAddress = session.remoteAddress();
+    this.loop = session.eventLoop();
+    this.scope = new ConnectionScope(id, loop, bridge.live);
+  }
+
+  // ------------------------------------------------------------ fed by the event loop
+
+  /** On the loop: one message from the socket. */
+  void received(Message m) {
+    inbound.add(m);
+    int n = (int) QUEUED.getAndAdd(this, 1) + 1;
+    bridge.noteQueued(n);
+    if (n >= bridge.inboundBound && !paused) {
+      paused = true;
+      session.pauseInbound();
+      if (queued <= bridge.inboundBound / 2) {
+        resumeIfRoom(); // the runner drained it meanwhile and may not have seen `paused`
+      }
+    }
+    startRunner();
+  }
+
+  /** On the loop: the connection has ended; the handler hears of it after its current call. */
+  void ended(CloseReason reason) {
+    closedFor = reason;
+    scope.cancel();
+    interruptCall(call, false);
+    startRunner();
+  }
+
+  private void resumeIfRoom() {
+    if (paused && queued < bridge.inboundBound) {
+      paused = false;
+      session.resumeInbound();
+    }
+  }
+
+  void startRunner() {
+    if (RUNNING.compareAndSet(this, false, true)) {
+      bridge.live.start("keel-handler-" + id, this);
+    }
+  }
+
+  // ------------------------------------------------------------ the runner (a virtual thread)
+
+  @Override
+  public void run() {
+    runner = Thread.currentThread();
+    while (true) {
+      if (!opened) {
+        opened = true;
+        if (closedFor == null) {
+          invoke(null);
+        }
+        continue;
+      }
+      CloseReason reason = closedFor;
+      if (reason != null) {
+        finish(reason); // `running` stays set: no runner ever starts again
+        runner = null;
+        return;
+      }
+      Message m = inbound.poll();
+      if (m == null) {
+        runner = null; // an idle connection keeps no (finished) thread object reachable
+        running = false;
+        // Re-check: work that arrived after the poll found `running` still set and started no one.
+        if ((inbound.isEmpty() && closedFor == null) || !RUNNING.compareAndSet(this, false, true)) {
+          return;
+        }
+        runner = Thread.currentThread();
+        continue;
+      }
+      int n = (int) QUEUED.getAndAdd(this, -1) - 1;
+      if (paused && n <= bridge.inboundBound / 2) {
+        onLoop(this::resumeIfRoom);
+      }
+      invoke(m);
+    }
+  }
+
+  /** One handler call ({@code m == null}: onOpen), interruptible by close and by the timeout. */
+  private void invoke(Message m) {
+    long callId = ++calls;
+    call = callId;
+    ScheduledFuture<?> timer = null;
+    try {
+      if (closedFor != null) {
+        return; // ended just now: do not start a call that would be interrupted at once
+      }
+      if (bridge.handlerTimeoutNanos > 0) {
+        timer = loop.schedule(() -> interruptCall(callId, true), bridge.handlerTimeoutNanos, TimeUnit.NANOSECONDS);
+      }
+      if (m == null) {
+        bridge.handler.onOpen(this);
+      } else {
+        bridge.handler.onMessage(this, m);
+      }
+    } catch (Throwable e) { // even a StackOverflowError must not kill the runner: onClose must still run
+      if (closedFor == null) {
+        log.warn("connection {} ({}): handler failed on {}{}: closing", id, remoteAddress,
+            m == null ? "open" : "a message", timedOut ? " after handler-timeout interrupted it" : "", e);
+        onLoop(() -> session.close(CloseCause.ERROR));
+      } else {
+        log.debug("connection {}: handler call ended by the close: {}", id, e.toString());
+      }
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (!CALL.compareAndSet(this, callId, 0L)) {
+        // An interrupt was claimed for this call: wait until it has been delivered (the claimer
+        // resets `call` right after interrupting; a few instructions), then clear it below.
+        while (call == -callId) {
+          Thread.yield(); // lets the carrier run other virtual threads meanwhile
+        }
+      }
+      if (timedOut) {
+        timedOut = false;
+        log.warn("connection {} ({}): a handler call ran past handler-timeout ({} ms) and was interrupted",
+            id, remoteAddress, TimeUnit.NANOSECONDS.toMillis(bridge.handlerTimeoutNanos));
+      }
+      Thread.interrupted(); // whatever the handler did to its own flag ends with its call
+    }
+  }
+
+  /** Interrupts handler call {@code callId} if it is still running; true if this did it. */
+  private boolean interruptCall(long callId, boolean forTimeout) {
+    if (callId > 0 && CALL.compareAndSet(this, callId, -callId)) {
+      try {
+        if (forTimeout) {
+          timedOut = true; // before the runner can move on (it waits for `call` to change)
+        }
+        runner.interrupt();
+      } finally {
+        call = 0; // delivered: the runner may go on
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void finish(CloseReason reason) {
+    inbound.clear();
+    queued = 0;
+    try {
+      bridge.handler.onClose(this, reason);
+    } catch (Throwable e) {
+      log.warn("connection {}: handler failed on close", id, e);
+    } finally {
+      Thread.interrupted();
+      ConcurrentHashMap<String, Object> a = attributes;
+      if (a != null) {
+        a.clear();
+      }
+      bridge.live.connections.decrementAndGet();
+    }
+  }
+
+  // ------------------------------------------------------------ Connection
+
+  @Override
+  public long id() {
+    return id;
+  }
+
+  @Override
+  public String transport() {
+    return transport;
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return remoteAddress;
+  }
+
+  @Override
+  public Principal principal() {
+    PeerIdentity id = session.identity(); // volatile: set on the loop, read here
+    if (id == null) {
+      return null;
+    }
+    Principal p = principal;
+    if (p == null || p.source != id || !p.expiresAt().equals(id.expiresAt())) {
+      p = new Principal(id.subject(), id.expiresAt(), id::maySubscribe, id::mayPublish, id);
+      principal = p;
+    }
+    return p;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return closedFor == null && onLoop(session::isOpen, false);
+  }
+
+  @Override
+  public SendResult send(String text) {
+    return send(text.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  @Override
+  public SendResult send(byte[] payload) {
+    return send(payload.clone(), true); // the caller may reuse its array before the loop copies it
+  }
+
+  private SendResult send(byte[] payload, boolean binary) {
+    if (closedFor != null) {
+      return SendResult.CLOSED;
+    }
+    return onLoop(() -> HandlerBridge.result(session.send(payload, binary, null)), SendResult.CLOSED);
+  }
+
+  @Override
+  public SendResult reply(String text) {
+    return reply(text.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  @Override
+  public SendResult reply(byte[] payload) {
+    return reply(payload.clone(), true);
+  }
+
+  private SendResult reply(byte[] payload, boolean binary) {
+    if (closedFor != null) {
+      return SendResult.CLOSED;
+    }
+    return onLoop(() -> {
+      if (!session.isOpen()) {
+        return SendResult.CLOSED;
+      }
+      ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
+      if (binary) {
+        session.replyBinary(buf);
+      } else {
+        session.reply(buf);
+      }
+      return session.isOpen() ? SendResult.QUEUED : SendResult.CLOSED;
+    }, SendResult.CLOSED);
+  }
+
+  @Override
+  public void sendAndAwait(String text, Duration timeout)
+      throws InterruptedException, TimeoutException, SendFailedException {
+    if (closedFor != null) {
+      throw new SendFailedException(SendResult.CLOSED);
+    }
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    CompletableFuture<SendOutcome> written = new CompletableFuture<>();
+    if (!onLoop(() -> session.send(payload, false, written))) {
+      throw new SendFailedException(SendResult.CLOSED);
+    }
+    SendResult r;
+    try {
+      r = HandlerBridge.result(written.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    if (r != SendResult.QUEUED) {
+      throw new SendFailedException(r);
+    }
+  }
+
+  @Override
+  public Scope scope() {
+    return scope;
+  }
+
+  @Override
+  public ConcurrentMap<String, Object> attributes() {
+    ConcurrentHashMap<String, Object> a = attributes;
+    if (a == null) {
+      synchronized (this) {
+        a = attributes;
+        if (a == null) {
+          a = new ConcurrentHashMap<>(4);
+          attributes = a;
+        }
+      }
+    }
+    return a;
+  }
+
+  @Override
+  public void close() {
+    onLoop(() -> session.close(CloseCause.CLIENT));
+  }
+
+  Session session() {
+    return session;
+  }
+
+  int queuedInbound() {
+    return queued;
+  }
+
+  // ------------------------------------------------------------ hops to the event loop
+
+  /** Runs {@code task} on the loop without waiting; false if the loop has stopped. */
+  boolean onLoop(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+      return true;
+    }
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException stopped) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs {@code task} on the loop and waits for its result: a hop, not a wait on the peer. Called
+   * from virtual threads (or inline on the loop itself).
+   */
+  <T> T onLoop(Supplier<T> task, T ifStopped) {
+    if (loop.inEventLoop()) {
+      return task.get();
+    }
+    if (ThreadExecutorMap.currentExecutor() != null) {
+      // Another connection's event loop: waiting here would stall every connection it serves.
+      throw new IllegalStateException(this + ": Connection and Topics calls wait for the connection's"
+          + " event loop; make them from a handler, a scope task or an application thread, not from"
+          + " an event loop (e.g. use thenAcceptAsync on a publish future)");
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      loop.execute(() -> {
+        try {
+          result.complete(task.get());
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException stopped) {
+      return ifStopped;
+    }
+    return result.join();
+  }
+
+  @Override
+  public String toString() {
+    return "connection " + id + " (" + transport + " " + remoteAddress + ")";
+  }
+}

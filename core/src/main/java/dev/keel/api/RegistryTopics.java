@@ -1,0 +1,118 @@
+package dev.keel.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import dev.keel.fanout.TopicNames;
+import dev.keel.fanout.TopicRegistry;
+import dev.keel.session.Session;
+import java.util.concurrent.CompletableFuture;
+
+/** {@link Topics} over the server's {@link TopicRegistry}; subscriptions change on the subscriber's loop. */
+final class RegistryTopics implements Topics {
+  // As in the pub/sub protocol: numbers pass through as written, no rounding through a double.
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+      .build();
+
+  private final TopicRegistry registry;
+  private final int maxSubscriptions;
+
+  RegistryTopics(TopicRegistry registry, int maxSubscriptions) {
+    this.registry = registry;
+    this.maxSubscriptions = maxSubscriptions;
+  }
+
+  @Override
+  public CompletableFuture<Integer> publish(String topic, String jsonData) {
+    requireTopic(topic);
+    byte[] data;
+    try {
+      JsonNode node = JSON.readTree(jsonData);
+      if (node == null || node.isMissingNode()) {
+        throw new IllegalArgumentException("data is not JSON: empty");
+      }
+      data = JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("data is not JSON: " + e.getOriginalMessage(), e);
+    }
+    CompletableFuture<Integer> delivered = new CompletableFuture<>();
+    registry.publish(topic, data, n -> {
+      // The count arrives on an event loop (or Redis's I/O thread). Callers' callbacks must not run
+      // there (they may send, which waits for a loop), so a future with dependents is completed
+      // from a virtual thread.
+      if (delivered.getNumberOfDependents() == 0) {
+        delivered.complete(n);
+      } else {
+        Thread.startVirtualThread(() -> delivered.complete(n));
+      }
+    }, reason -> {
+      UnavailableException e = new UnavailableException(reason);
+      if (delivered.getNumberOfDependents() == 0) {
+        delivered.completeExceptionally(e);
+      } else {
+        Thread.startVirtualThread(() -> delivered.completeExceptionally(e));
+      }
+    });
+    return delivered;
+  }
+
+  @Override
+  public boolean subscribe(Connection connection, String topic) {
+    requireTopic(topic);
+    LiveConnection c = live(connection);
+    Session s = c.session();
+    // On the loop, like the unsubscribe in onClose: a subscription can never outlive the connection.
+    return c.onLoop(() -> {
+      if (!s.isOpen()) {
+        return false;
+      }
+      if (c.topics.contains(topic)) {
+        return true;
+      }
+      if (c.topics.size() >= maxSubscriptions) {
+        return false;
+      }
+      c.topics.add(topic);
+      registry.subscribe(topic, s);
+      s.subscriptions(c.topics.size());
+      return true;
+    }, false);
+  }
+
+  @Override
+  public void unsubscribe(Connection connection, String topic) {
+    LiveConnection c = live(connection);
+    Session s = c.session();
+    c.onLoop(() -> {
+      if (c.topics.remove(topic)) {
+        registry.unsubscribe(topic, s);
+        s.subscriptions(c.topics.size());
+      }
+    });
+  }
+
+  @Override
+  public int subscribers(String topic) {
+    return registry.subscribers(topic);
+  }
+
+  private static LiveConnection live(Connection connection) {
+    if (connection instanceof LiveConnection c) {
+      return c;
+    }
+    throw new IllegalArgumentException("not a connection of this server: " + connection);
+  }
+
+  private static void requireTopic(String topic) {
+    if (topic == null || !TopicNames.isValid(topic)) {
+      throw new IllegalArgumentException("invalid topic '" + topic
+          + "': use 1 to 128 characters from A-Z a-z 0-9 _ . : / -");
+    }
+  }
+}

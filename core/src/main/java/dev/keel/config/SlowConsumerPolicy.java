@@ -1,0 +1,20 @@
+package dev.keel.config;
+
+import java.util.Locale;
+
+/** What a connection's outbound queue does when a new data message does not fit. */
+public enum SlowConsumerPolicy implements Option.Named {
+  /** Close the connection (WebSocket 1008 {@code slow consumer}); the default. */
+  DISCONNECT,
+  /** Release the oldest queued data messages until the new one fits. */
+  DROP_OLDEST,
+  /** Release the new message and keep what is queued. */
+  DROP_NEWEST;
+
+  /** The option's spelling: {@code disconnect}, {@code drop-oldest}, {@code drop-newest}. */
+  @Override
+  public String optionName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+}

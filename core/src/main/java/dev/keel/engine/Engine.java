@@ -1,0 +1,233 @@
+package dev.keel.engine;
+
+import dev.keel.auth.AuthGate;
+import dev.keel.auth.TokenVerifier;
+import dev.keel.config.CoreOptions;
+import dev.keel.config.KeelConfig;
+import dev.keel.config.Ports;
+import dev.keel.fanout.FanOutCounters;
+import dev.keel.fanout.TopicRegistry;
+import dev.keel.limit.AddressLimiter;
+import dev.keel.session.CloseCause;
+import dev.keel.session.ConnectionHandler;
+import dev.keel.session.ServerContext;
+import dev.keel.session.Session;
+import dev.keel.session.SessionCounters;
+import dev.keel.session.Sessions;
+import dev.keel.transport.Tls;
+import dev.keel.transport.tcp.TcpInitializer;
+import dev.keel.transport.ws.HttpExtras;
+import dev.keel.transport.ws.WsInitializer;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Ticker;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine under an embedded Keel: the event loops, the HTTP + WebSocket and framed-TCP listeners,
+ * one topic registry and one connection registry. It knows nothing of the embedding API: it runs
+ * whatever {@link ConnectionHandler} it is given (the API's virtual-thread bridge), wrapped in the
+ * token gate when authentication is configured.
+ *
+ * <p>Lifecycle: {@link #Engine} builds everything and binds nothing, so that extensions can register
+ * with {@link #host()}; {@link #bind()} opens the listeners; {@link #drain()} stops admitting and lets
+ * every connection flush and close; {@link #stop()} closes what is left and stops the loops.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final KeelConfig config;
+  private final Transport transport;
+  private final SessionCounters counters = new SessionCounters();
+  private final Sessions sessions;
+  // One allocator per server: its figures are this server's alone (tests and the leak check read them).
+  private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
+  private final TopicRegistry topics;
+  private final AcceptGate admission;
+  private final ServerContext context;
+  private final HttpExtras http = new HttpExtras();
+  private final EngineHost host;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ChannelGroup allChannels = new DefaultChannelGroup("keel", GlobalEventExecutor.INSTANCE);
+  private final AtomicBoolean drained = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private Channel wsListener;
+  private Channel tcpListener;
+
+  /**
+   * @param application makes the handler every connection runs, given this engine's topic registry
+   */
+  public Engine(KeelConfig config, Function<TopicRegistry, ConnectionHandler> application) {
+    this.config = config;
+    this.transport = Transport.of(config.get(CoreOptions.IO_TRANSPORT));
+    this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
+    this.topics = new TopicRegistry(allocator, new FanOutCounters());
+    AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
+        config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
+        Ticker.systemTicker());
+    this.admission = new AcceptGate(limiter, counters, allChannels);
+    Clock clock = Clock.systemUTC();
+    TokenVerifier verifier = TokenVerifier.from(config, clock);
+    ConnectionHandler handler = application.apply(topics);
+    if (verifier != null) {
+      handler = new AuthGate(handler, verifier, clock);
+    }
+    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier);
+    int threads = config.get(CoreOptions.IO_THREADS) > 0 ? config.get(CoreOptions.IO_THREADS)
+        : Runtime.getRuntime().availableProcessors();
+    this.boss = transport.newGroup(1, "keel-accept");
+    this.workers = transport.newGroup(threads, "keel-io");
+    this.host = new EngineHost(this);
+  }
+
+  /** What extensions see of this engine. */
+  public EngineHost host() {
+    return host;
+  }
+
+  /** Binds the listeners (port 0 picks a free one; {@code off} skips one). */
+  public void bind() throws InterruptedException {
+    host.freeze();
+    Tls tls;
+    try {
+      tls = Tls.from(config);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("cannot load tls-cert/tls-key: " + e.getMessage(), e);
+    }
+    String bindHost = config.get(CoreOptions.HOST);
+    Listeners listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
+    if (config.get(CoreOptions.WS_PORT) != Ports.OFF) {
+      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http), counters.ws,
+          config.get(CoreOptions.WS_PORT));
+    }
+    if (config.get(CoreOptions.TCP_PORT) != Ports.OFF) {
+      tcpListener = listeners.bind("framed TCP", new TcpInitializer(context), counters.tcp,
+          config.get(CoreOptions.TCP_PORT));
+    }
+    if (!CoreOptions.authConfigured(config)) {
+      log.warn("no authentication configured: anyone who can reach {} may connect, subscribe and publish"
+          + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
+    }
+    log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
+        tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
+        tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
+        transport.name(), countLoops());
+  }
+
+  private int countLoops() {
+    int n = 0;
+    for (var ignored : workers) {
+      n++;
+    }
+    return n;
+  }
+
+  /** The WebSocket/HTTP port, or -1 when that listener is off. */
+  public int wsPort() {
+    return wsListener == null ? -1 : ((InetSocketAddress) wsListener.localAddress()).getPort();
+  }
+
+  /** The framed-TCP port, or -1 when that listener is off. */
+  public int tcpPort() {
+    return tcpListener == null ? -1 : ((InetSocketAddress) tcpListener.localAddress()).getPort();
+  }
+
+  public KeelConfig config() {
+    return config;
+  }
+
+  SessionCounters counters() {
+    return counters;
+  }
+
+  Sessions sessions() {
+    return sessions;
+  }
+
+  TopicRegistry topics() {
+    return topics;
+  }
+
+  PooledByteBufAllocator allocator() {
+    return allocator;
+  }
+
+  EventLoopGroup workers() {
+    return workers;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  HttpExtras http() {
+    return http;
+  }
+
+  AcceptGate acceptGate() {
+    return admission;
+  }
+
+  /**
+   * Drains: stops admitting connections (the TCP port closes, WebSocket upgrades get 503), turns
+   * {@code /healthz} to 503, lets every connection flush its queue and then closes it with 1001,
+   * waits up to the shutdown grace, then closes the WebSocket/HTTP listener. Idempotent; blocks.
+   */
+  public void drain() {
+    if (!drained.compareAndSet(false, true)) {
+      return;
+    }
+    Duration grace = config.get(CoreOptions.SHUTDOWN_GRACE);
+    log.info("draining {} connections (grace {})", sessions.count(), grace);
+    sessions.startDraining();
+    // The HTTP port stays open while draining, so that health probes see 503 (and upgrades are refused
+    // with 503) instead of a refused connection; the TCP port has nothing to say and closes now.
+    closeListener(tcpListener);
+    for (Session s : sessions.all()) {
+      s.eventLoop().execute(() -> s.close(CloseCause.SHUTDOWN));
+    }
+    boolean done;
+    try {
+      done = sessions.awaitEmpty(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      done = false;
+    }
+    if (!done) {
+      log.warn("{} connections still open after the grace period: closing them", sessions.count());
+    }
+    closeListener(wsListener);
+    allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Closes every channel and stops the event loops. Idempotent; blocks. */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    closeListener(wsListener);
+    closeListener(tcpListener);
+    allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    log.info("stopped");
+  }
+
+  private static void closeListener(Channel listener) {
+    if (listener != null) {
+      listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.keel.engine;
+
+import dev.keel.config.CoreOptions;
+import dev.keel.config.KeelConfig;
+import dev.keel.session.SessionCounters;
+import dev.keel.transport.Tls;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+
+/** Binds the public listeners: one bootstrap shape, per-address admission first, TLS first in line. */
+final class Listeners {
+  private final KeelConfig config;
+  private final Transport transport;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ByteBufAllocator allocator;
+  private final Tls tls;
+  private final AcceptGate gate;
+
+  Listeners(KeelConfig config, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+      ByteBufAllocator allocator, Tls tls, AcceptGate gate) {
+    this.config = config;
+    this.transport = transport;
+    this.boss = boss;
+    this.workers = workers;
+    this.allocator = allocator;
+    this.tls = tls;
+    this.gate = gate;
+  }
+
+  /**
+   * Binds {@code port} on the configured host.
+   *
+   * @throws IllegalStateException naming the listener and the address when the bind fails
+   */
+  Channel bind(String name, ChannelInitializer<Channel> initializer, SessionCounters.Transport counted, int port)
+      throws InterruptedException {
+    int high = config.get(CoreOptions.WRITE_BUFFER_HIGH_WATER);
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.ALLOCATOR, allocator)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (!gate.admit(ch, counted)) {
+              return;
+            }
+            ch.pipeline().addLast(initializer);
+            if (tls != null) {
+              tls.addTo(ch); // first: everything else sees plaintext
+            }
+          }
+        });
+    int sndbuf = config.get(CoreOptions.SOCKET_SEND_BUFFER);
+    if (sndbuf > 0) {
+      b.childOption(ChannelOption.SO_SNDBUF, sndbuf);
+    }
+    String host = config.get(CoreOptions.HOST);
+    try {
+      return b.bind(host, port).sync().channel();
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot bind the " + name + " listener on " + host + ":" + port
+          + ": " + e.getMessage() + (String.valueOf(e.getMessage()).contains("in use")
+              || String.valueOf(e.getMessage()).contains("-98") ? " (is another server on that port?)" : ""), e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.keel.session;
+
+import java.util.Locale;
+
+/**
+ * Why a connection ended, in the connection layer. Each cause carries how it is told to the peer: a
+ * WebSocket close code and reason, and for framed TCP the {@code error} code sent before the socket
+ * closes (null: none). The embedding API reports it to handlers as {@code dev.keel.api.CloseReason}.
+ */
+public enum CloseCause {
+  /** The peer closed, reset, or sent a close frame. */
+  CLIENT(1000, "", null),
+  IDLE_TIMEOUT(1001, "idle timeout", "idle_timeout"),
+  HANDSHAKE_TIMEOUT(1001, "handshake timeout", "handshake_timeout"),
+  /** The outbound queue overflowed under the {@code disconnect} policy. */
+  SLOW_CONSUMER(1008, "slow consumer", "slow_consumer"),
+  /** Queued outbound data made no progress for the write timeout. */
+  WRITE_TIMEOUT(1008, "slow consumer", "slow_consumer"),
+  TOO_LARGE(1009, "message too big", "too_large"),
+  RATE_LIMIT(1008, "rate limit", "rate_limited"),
+  SERVER_FULL(1013, "try again later", "limit_exceeded"),
+  /** The address already has max-connections-per-ip open. */
+  IP_LIMIT(1013, "try again later", "limit_exceeded"),
+  /** The address connects faster than connect-rate-per-ip. */
+  CONNECT_RATE(1013, "try again later", "limit_exceeded"),
+  SHUTDOWN(1001, "going away", "shutdown"),
+  /** The connect token expired and was not refreshed in time. */
+  TOKEN_EXPIRED(1008, "token expired", "token_expired"),
+  /** Authentication is required and the first frame did not carry a valid token (framed TCP). */
+  UNAUTHORIZED(1008, "unauthorized", null), // the specific error goes out just before the close
+  /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
+  PROTOCOL_ERROR(1002, "protocol error", "bad_request"),
+  /** A protocol violation or an internal failure; never carries details to the peer. */
+  ERROR(1011, "internal error", "internal");
+
+  private final int wsCode;
+  private final String wsReason;
+  private final String tcpErrorCode;
+
+  CloseCause(int wsCode, String wsReason, String tcpErrorCode) {
+    this.wsCode = wsCode;
+    this.wsReason = wsReason;
+    this.tcpErrorCode = tcpErrorCode;
+  }
+
+  public int wsCode() {
+    return wsCode;
+  }
+
+  public String wsReason() {
+    return wsReason;
+  }
+
+  /** The {@code error} code a framed-TCP peer gets before the close, or null for none. */
+  public String tcpErrorCode() {
+    return tcpErrorCode;
+  }
+
+  /**
+   * The label used in logs and metrics: {@code client}, {@code idle_timeout}, {@code slow_consumer},
+   * ... A protocol violation counts as {@code error}.
+   */
+  public String label() {
+    return this == PROTOCOL_ERROR ? "error" : name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Every label, in declaration order, each once (the metrics contract). */
+  public static java.util.List<String> labels() {
+    return java.util.Arrays.stream(values()).map(CloseCause::label).distinct().toList();
+  }
+
+  /** Whether queued data is flushed before the close frame (a drain) rather than discarded. */
+  boolean flushesFirst() {
+    return this == SHUTDOWN;
+  }
+}

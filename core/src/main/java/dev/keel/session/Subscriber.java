@@ -1,0 +1,21 @@
+package dev.keel.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+
+/**
+ * A connection as the fan-out sees it: the event loop that owns it, how its transport frames data,
+ * and its bounded queue. Everything else about the connection stays behind this interface.
+ */
+public interface Subscriber {
+  /** The loop every call below must be made on. */
+  EventLoop eventLoop();
+
+  Framing framing();
+
+  /**
+   * Queues a whole data frame of {@link #framing()} under the slow-consumer policy. The frame may be
+   * shared with other recipients: the caller keeps its reference, and the queue takes its own.
+   */
+  SendOutcome offer(ByteBuf frame);
+}

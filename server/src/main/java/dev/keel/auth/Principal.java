@@ -1,9 +1,0 @@
-package dev.keel.auth;
-
-import java.time.Instant;
-
-/**
- * Who a connection is, from its verified connect token: the user ({@code sub}), when the token
- * expires, and the topics it may subscribe to and publish on.
- */
-public record Principal(String subject, Instant expiresAt, TopicPatterns subscribe, TopicPatterns publish) {}

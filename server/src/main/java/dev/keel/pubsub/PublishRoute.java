@@ -1,0 +1,70 @@
+package dev.keel.pubsub;
+
+import dev.keel.serve.ServeOptions;
+import dev.keel.spi.Extension;
+import dev.keel.spi.Host;
+import dev.keel.spi.HttpExchange;
+import dev.keel.spi.HttpRoute;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * {@code POST /api/publish}: {@code {"topic":T,"data":ANY}} answered {@code {"delivered":N}}, as an
+ * opt-in route on the public listener ({@code keel serve} adds it; an embedded application gets it
+ * only if it asks). With {@code api-key} set, a request must carry {@code Authorization: Bearer KEY}.
+ *
+ * <p>Usage: {@code Keel.builder().handler(h).extension(new PublishRoute()).build().start()}
+ */
+public final class PublishRoute implements Extension {
+  public static final String PATH = "/api/publish";
+
+  private Host host;
+  private byte[] expectedAuthorization;
+
+  @Override
+  public void start(Host host) {
+    this.host = host;
+    String key = host.config().get(ServeOptions.API_KEY);
+    this.expectedAuthorization = key == null ? null : ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
+    host.route(new HttpRoute(PATH, this::handle));
+  }
+
+  private void handle(HttpExchange x) {
+    if (!"POST".equals(x.method())) {
+      x.respond(405, "{\"error\":\"bad_request\",\"message\":\"use POST\"}");
+      return;
+    }
+    if (!apiKeyPresented(x)) {
+      x.respond(401, "{\"error\":\"unauthorized\",\"message\":\"send Authorization: Bearer <api-key>\"}");
+      return;
+    }
+    Protocol.Request r;
+    try {
+      r = Protocol.parsePublishBody(x.body());
+    } catch (ProtocolException e) {
+      x.respond(400, "{\"error\":\"" + e.code() + "\",\"message\":" + quote(e.getMessage()) + "}");
+      return;
+    }
+    host.publish(r.topic(), Protocol.compact(r.data()),
+        delivered -> x.respond(200, "{\"delivered\":" + delivered + "}"),
+        reason -> x.respond(503, "{\"error\":\"unavailable\",\"message\":" + quote(reason) + "}"));
+  }
+
+  /** Constant-time comparison: the time taken says nothing about how much of the key matched. */
+  private boolean apiKeyPresented(HttpExchange x) {
+    if (expectedAuthorization == null) {
+      return true;
+    }
+    String given = x.header("Authorization");
+    return given != null && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String quote(String s) {
+    return Protocol.JSON.getNodeFactory().textNode(s).toString();
+  }
+
+  @Override
+  public void close() {
+    // nothing to stop: the route goes with the listener
+  }
+}

@@ -1,0 +1,97 @@
+package dev.keel.serve;
+
+import dev.keel.admin.AdminExtension;
+import dev.keel.admin.AdminOptions;
+import dev.keel.api.Keel;
+import dev.keel.cluster.redis.RedisCluster;
+import dev.keel.cluster.redis.RedisOptions;
+import dev.keel.config.CoreOptions;
+import dev.keel.config.KeelConfig;
+import dev.keel.config.OptionSet;
+import dev.keel.pubsub.PubSubService;
+import dev.keel.pubsub.PublishRoute;
+import dev.keel.spi.Extension;
+import java.util.List;
+
+/**
+ * What {@code keel serve} runs: the pub/sub protocol ({@link PubSubService}) as the handler of an
+ * embedded {@link Keel}, with HTTP publish, cluster mode and the admin listener as extensions.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (PubSubServer server = PubSubServer.start(PubSubServer.config().set(CoreOptions.WS_PORT, 0).build())) {
+ *   int port = server.wsPort();
+ * }
+ * }</pre>
+ */
+public final class PubSubServer implements AutoCloseable {
+  /** Every option {@code keel serve} takes, core's first. */
+  public static final List<OptionSet> OPTION_SETS =
+      List.of(CoreOptions.SET, ServeOptions.SET, AdminOptions.SET, RedisOptions.SET);
+
+  private final Keel keel;
+  private final AdminExtension admin;
+  private final RedisCluster cluster;
+
+  private PubSubServer(Keel keel, AdminExtension admin, RedisCluster cluster) {
+    this.keel = keel;
+    this.admin = admin;
+    this.cluster = cluster;
+  }
+
+  /** A configuration builder over every option of {@code keel serve}. */
+  public static KeelConfig.Builder config() {
+    return KeelConfig.builder(ServeOptions.SET, AdminOptions.SET, RedisOptions.SET);
+  }
+
+  /**
+   * Binds the listeners and starts the extensions; {@code more} are started after Keel's own (tests
+   * add probes this way).
+   */
+  public static PubSubServer start(KeelConfig config, Extension... more) throws InterruptedException {
+    AdminExtension admin = new AdminExtension();
+    RedisCluster cluster = new RedisCluster();
+    Keel.Builder b = Keel.builder()
+        .config(config)
+        .handler(topics -> new PubSubService(topics, config.get(CoreOptions.MAX_SUBSCRIPTIONS),
+            config.get(RedisOptions.CLUSTER_REDIS) != null))
+        .extension(cluster) // first: the relay must be in place before anything publishes
+        .extension(new PublishRoute())
+        .extension(admin);  // closed first, but after the drain: the operator can watch it
+    for (Extension x : more) {
+      b.extension(x);
+    }
+    return new PubSubServer(b.build().start(), admin, cluster);
+  }
+
+  public Keel keel() {
+    return keel;
+  }
+
+  public int wsPort() {
+    return keel.wsPort();
+  }
+
+  public int tcpPort() {
+    return keel.tcpPort();
+  }
+
+  /** The admin listener's port, or -1 when it is off. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public AdminExtension admin() {
+    return admin;
+  }
+
+  public RedisCluster cluster() {
+    return cluster;
+  }
+
+  /** Drains and stops (see {@link Keel#close()}). */
+  @Override
+  public void close() {
+    keel.close();
+  }
+}
