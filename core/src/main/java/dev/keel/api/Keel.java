@@ -197,6 +197,12 @@ public final class Keel implements AutoCloseable {
       return this;
     }
 
+    /** Sets one option: {@code set(CoreOptions.IDLE_TIMEOUT, Duration.ofMinutes(2))}. */
+    public <T> Builder set(dev.keel.config.Option<T> option, T value) {
+      config.set(option, value);
+      return this;
+    }
+
     public Builder host(String host) {
       config.set(CoreOptions.HOST, host);
       return this;

@@ -48,6 +48,8 @@ public final class ConfigFile {
           joined.append(joined.length() == 0 ? "" : ",").append(item.asText());
         }
         text = joined.toString();
+      } else if (v.isBoolean() && !"BOOLEAN".equals(option.label())) {
+        text = v.booleanValue() ? "on" : "off"; // YAML 1.1 reads a bare off (tcp-port: off) as false
       } else if (v.isValueNode()) {
         text = v.isNull() ? "none" : v.asText();
       } else {

@@ -131,6 +131,9 @@ abstract class Type<T> {
         return Ports.OFF;
       }
       try {
+        if (!text.matches("\\d{1,9}")) {
+          throw new NumberFormatException(text);
+        }
         return Integer.parseInt(text);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("'" + text + "' is not a port: use 0 to 65535 (0: any free port) or off", e);

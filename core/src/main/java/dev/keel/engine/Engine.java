@@ -80,16 +80,21 @@ public final class Engine {
     this.admission = new AcceptGate(limiter, counters, allChannels);
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
-    ConnectionHandler handler = application.apply(topics);
-    if (verifier != null) {
-      handler = new AuthGate(handler, verifier, clock);
-    }
+    ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
     this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier);
     int threads = config.get(CoreOptions.IO_THREADS) > 0 ? config.get(CoreOptions.IO_THREADS)
         : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");
     this.host = new EngineHost(this);
+  }
+
+  /**
+   * The handler chain every connection runs: the application's handler, behind the connect-token gate
+   * when a verifier is configured.
+   */
+  public static ConnectionHandler gate(ConnectionHandler application, TokenVerifier verifier, Clock clock) {
+    return verifier == null ? application : new AuthGate(application, verifier, clock);
   }
 
   /** What extensions see of this engine. */

@@ -206,7 +206,7 @@ public final class Session implements Subscriber {
     return new ConnectionInfo(id, transport(), String.valueOf(remoteAddress()),
         (now - openedNanos) / 1_000_000, subscriptions, queue.bytes(), queue.count(), messagesIn,
         messagesOut, queue.drops(), (now - activity.lastReadNanos()) / 1_000_000,
-        lastWriteNanos == 0 ? -1 : (now - lastWriteNanos) / 1_000_000, rateLimitedCount);
+        lastWriteNanos == 0 ? -1 : (now - lastWriteNanos) / 1_000_000, rateLimitedCount, pendingInbound());
   }
 
   // ---------------------------------------------------------------- outbound

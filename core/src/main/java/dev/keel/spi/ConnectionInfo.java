@@ -2,7 +2,8 @@ package dev.keel.spi;
 
 /**
  * One row of the connection ledger ({@code GET /debug/connections}): what one connection holds and
- * how it behaves. Times are milliseconds; {@code sinceLastWriteMs} is -1 before the first write.
+ * how it behaves. Times are milliseconds; {@code sinceLastWriteMs} is -1 before the first write;
+ * {@code pendingInbound} counts messages read and not yet handed to the handler (throttled or paused).
  */
 public record ConnectionInfo(
     long id,
@@ -17,4 +18,5 @@ public record ConnectionInfo(
     long drops,
     long sinceLastReadMs,
     long sinceLastWriteMs,
-    long rateLimited) {}
+    long rateLimited,
+    int pendingInbound) {}

@@ -23,7 +23,7 @@ class ConfigFileTest {
         # a comment
         host: 0.0.0.0
         ws-port: 0
-        tcp-port: -1
+        tcp-port: off
         insecure: true
         max-message-size: 128KiB
         idle-timeout: 90s
@@ -35,19 +35,19 @@ class ConfigFileTest {
     KeelConfig.Builder b = KeelConfig.builder();
     ConfigFile.applyTo(b, file);
     KeelConfig c = b.build();
-    assertThat(c.host()).as("host from the file").isEqualTo("0.0.0.0");
-    assertThat(c.wsPort()).as("ws-port from the file").isZero();
-    assertThat(c.tcpPort()).as("tcp-port from the file").isEqualTo(-1);
-    assertThat(c.maxMessageSize()).as("max-message-size from the file").isEqualTo(128 * 1024);
-    assertThat(c.idleTimeout()).as("idle-timeout from the file").isEqualTo(Duration.ofSeconds(90));
-    assertThat(c.handshakeTimeout()).as("handshake-timeout from the file").isEqualTo(Duration.ofMillis(500));
-    assertThat(c.slowConsumerPolicy()).as("slow-consumer-policy from the file")
+    assertThat(c.get(CoreOptions.HOST)).as("host from the file").isEqualTo("0.0.0.0");
+    assertThat(c.get(CoreOptions.WS_PORT)).as("ws-port from the file").isZero();
+    assertThat(c.get(CoreOptions.TCP_PORT)).as("tcp-port from the file").isEqualTo(Ports.OFF);
+    assertThat(c.get(CoreOptions.MAX_MESSAGE_SIZE)).as("max-message-size from the file").isEqualTo(128 * 1024);
+    assertThat(c.get(CoreOptions.IDLE_TIMEOUT)).as("idle-timeout from the file").isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.get(CoreOptions.HANDSHAKE_TIMEOUT)).as("handshake-timeout from the file").isEqualTo(Duration.ofMillis(500));
+    assertThat(c.get(CoreOptions.SLOW_CONSUMER_POLICY)).as("slow-consumer-policy from the file")
         .isEqualTo(SlowConsumerPolicy.DROP_OLDEST);
-    assertThat(c.rateLimitPolicy()).as("rate-limit-policy from the file")
+    assertThat(c.get(CoreOptions.RATE_LIMIT_POLICY)).as("rate-limit-policy from the file")
         .isEqualTo(RateLimitPolicy.DISCONNECT);
-    assertThat(c.outboundQueueMessages()).as("outbound-queue-messages from the file").isEqualTo(10);
-    assertThat(c.heartbeatInterval()).as("an option absent from the file keeps its default")
-        .isEqualTo(KeelConfig.Defaults.HEARTBEAT_INTERVAL);
+    assertThat(c.get(CoreOptions.OUTBOUND_QUEUE_MESSAGES)).as("outbound-queue-messages from the file").isEqualTo(10);
+    assertThat(c.get(CoreOptions.HEARTBEAT_INTERVAL)).as("an option absent from the file keeps its default")
+        .isEqualTo(CoreOptions.HEARTBEAT_INTERVAL.defaultValue());
   }
 
   @Test

@@ -13,7 +13,7 @@ class UnitsTest {
 
   @ParameterizedTest(name = "{0} = {1} bytes")
   @CsvSource({
-      "512, 512",
+      "512b, 512",
       "512b, 512",
       "64KiB, 65536",
       "64kb, 65536",
@@ -22,6 +22,7 @@ class UnitsTest {
       "1mb, 1048576",
       "2GiB, 2147483648",
       "' 16 KiB ', 16384",
+      "512B, 512",
       "0, 0"
   })
   void parseSize_numberAndBinaryUnit_bytes(String text, long bytes) {
@@ -52,7 +53,8 @@ class UnitsTest {
       "10s, 10000",
       "2m, 120000",
       "1h, 3600000",
-      "250, 250",
+      "2d, 172800000",
+      "0, 0",
       "' 3 S ', 3000"
   })
   void parseDuration_numberAndUnit_duration(String text, long millis) {
@@ -61,17 +63,33 @@ class UnitsTest {
   }
 
   @ParameterizedTest(name = "{0} is not a duration")
-  @ValueSource(strings = {"", "soon", "-5s", "1.5s", "10d", "s", "10 s s"})
+  @ValueSource(strings = {"", "soon", "-5s", "1.5s", "10w", "s", "10 s s"})
   void parseDuration_badInput_failsNamingTheTextAndTheUnits(String text) {
     assertThatThrownBy(() -> Units.parseDuration(text))
         .as("parseDuration(\"%s\")", text)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'" + text + "' is not a duration")
-        .hasMessageContaining("ms, s, m or h");
+        .hasMessageContaining("ms, s, m, h or d");
+  }
+
+  @ParameterizedTest(name = "{0} needs a unit")
+  @ValueSource(strings = {"10", "250", "1"})
+  void parseDuration_bareNumber_isRefusedSuggestingSeconds(String text) {
+    assertThatThrownBy(() -> Units.parseDuration(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("'" + text + "' has no unit: write " + text + "s (or " + text + "ms, " + text + "m)");
+  }
+
+  @ParameterizedTest(name = "{0} needs a unit")
+  @ValueSource(strings = {"64", "1048576"})
+  void parseSize_bareNumber_isRefused(String text) {
+    assertThatThrownBy(() -> Units.parseSize(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + text + "' has no unit");
   }
 
   @ParameterizedTest(name = "{0} bytes is written {1}")
-  @CsvSource({"512, 512", "65536, 64KiB", "1048576, 1MiB", "1073741824, 1GiB", "1536, 1536", "0, 0"})
+  @CsvSource({"512, 512B", "65536, 64KiB", "1048576, 1MiB", "1073741824, 1GiB", "1536, 1536B", "0, 0B"})
   void formatSize_largestDividingUnit(long bytes, String text) {
     assertThat(Units.formatSize(bytes)).as("formatSize(%d)", bytes).isEqualTo(text);
     assertThat(Units.parseSize(Units.formatSize(bytes))).as("formatSize(%d) parses back", bytes)

@@ -1,5 +1,6 @@
-package dev.keel.pubsub;
+package dev.keel.fanout;
 
+import dev.keel.spi.Relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +21,7 @@ class TopicRegistryRelayTest {
   private final List<EmbeddedTcp.Client> clients = new ArrayList<>();
 
   /** Records what the registry tells it; publishes are refused (nothing here stands in for Redis). */
-  private static final class RecordingRelay implements TopicRegistry.Relay {
+  private static final class RecordingRelay implements Relay {
     final List<String> changed = new ArrayList<>();
     final List<String> published = new ArrayList<>();
 
@@ -51,7 +52,7 @@ class TopicRegistryRelayTest {
   void closeAll() {
     clients.forEach(EmbeddedTcp.Client::close);
     assertThat(server.topics.topicCount()).as("topics after every connection closed").isZero();
-    assertThat(server.stats.queuedBytes.sum()).as("queued bytes after every connection closed").isZero();
+    assertThat(server.counters.queuedBytes()).as("queued bytes after every connection closed").isZero();
   }
 
   @Test

@@ -1,17 +1,17 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
-import dev.keel.api.Keel;
 import dev.keel.api.Message;
 import dev.keel.api.SendFailedException;
 import dev.keel.config.SlowConsumerPolicy;
-import dev.keel.session.CloseReason;
-import dev.keel.session.SendResult;
+import dev.keel.api.CloseReason;
+import dev.keel.api.SendResult;
 import dev.keel.testing.Embedded;
 import dev.keel.testing.TcpClient;
 import java.time.Duration;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionSendIT {
   private static final String KIB = "k".repeat(1024);
 
-  private Keel keel;
+  private Embedded.Server keel;
   private final CompletableFuture<Connection> opened = new CompletableFuture<>();
   private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
 
@@ -55,12 +55,12 @@ class ConnectionSendIT {
       }
     };
     keel = Embedded.start(h, b -> b
-        .slowConsumerPolicy(policy)
-        .maxMessageSize(4096)
-        .outboundQueueBytes(64 * 1024)
-        .writeBufferHighWater(4096)
-        .socketSendBuffer(8 * 1024)
-        .writeTimeout(Duration.ofMinutes(1))); // only the queue bound acts in these tests
+        .set(CoreOptions.SLOW_CONSUMER_POLICY, policy)
+        .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
+        .set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 4096)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024)
+        .set(CoreOptions.WRITE_TIMEOUT, Duration.ofMinutes(1))); // only the queue bound acts in these tests
   }
 
   /** A peer with a 2 KiB receive buffer that never reads. */

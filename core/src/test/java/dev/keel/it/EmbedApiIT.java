@@ -1,14 +1,14 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
-import dev.keel.api.Keel;
 import dev.keel.api.Message;
+import dev.keel.testing.Http;
 import dev.keel.testing.Embedded;
-import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The embedding API's everyday contract, over real sockets: threads, order, attributes, topics, paths. */
 class EmbedApiIT {
-  private Keel keel;
+  private Embedded.Server keel;
 
   @AfterEach
   void stop() {
@@ -48,7 +48,7 @@ class EmbedApiIT {
         c.send("done");
       }
     };
-    keel = Embedded.start(h, b -> b.inboundQueueMessages(8).rateLimit(100_000).rateBurst(100_000));
+    keel = Embedded.start(h, b -> b.set(CoreOptions.INBOUND_QUEUE_MESSAGES, 8).set(CoreOptions.RATE_LIMIT, 100_000).set(CoreOptions.RATE_BURST, 100_000));
     try (TcpClient c = TcpClient.connect(keel.tcpPort())) {
       for (int i = 0; i < messages; i++) {
         c.send("m" + i);
@@ -100,8 +100,8 @@ class EmbedApiIT {
         }
       }
     };
-    keel = Embedded.start(h, b -> b.wsPath("/chat/v1"));
-    assertThat(Servers.get(keel.wsPort(), "/ws").statusCode()).as("the default path on a server that moved it").isEqualTo(404);
+    keel = Embedded.start(h, b -> b.set(CoreOptions.WS_PATH, "/chat/v1"));
+    assertThat(Http.get(keel.wsPort(), "/ws").statusCode()).as("the default path on a server that moved it").isEqualTo(404);
     WsClient ws = WsClient.connectPath(keel.wsPort(), "/chat/v1");
     ws.sendBinary(new byte[] {1, 2, 3});
     assertThat(ws.next()).as("reply to a binary message").isEqualTo("binary 3 bytes, message 1");
@@ -116,7 +116,7 @@ class EmbedApiIT {
     ws.awaitClose(Duration.ofSeconds(10));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(keel.topics().subscribers("news")).as("subscribers after the close").isZero();
-      assertThat(keel.server().topics().topicCount()).as("topics after the close").isZero();
+      assertThat(keel.probe().readings().topics()).as("topics after the close").isZero();
     });
   }
 }

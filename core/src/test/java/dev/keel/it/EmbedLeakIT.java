@@ -1,13 +1,13 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
-import dev.keel.api.Keel;
 import dev.keel.api.Message;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.Embedded;
 import dev.keel.testing.ServerProbes;
 import dev.keel.testing.TcpClient;
@@ -40,7 +40,7 @@ class EmbedLeakIT {
 
   /** Holds on to everything it can, and ends the connection when asked to. */
   static final class GreedyHandler implements Handler {
-    final AtomicReference<Keel> keel = new AtomicReference<>();
+    final AtomicReference<Embedded.Server> keel = new AtomicReference<>();
     final Map<CloseReason, LongAdder> closes = new ConcurrentHashMap<>();
     final LongAdder opens = new LongAdder();
 
@@ -82,15 +82,15 @@ class EmbedLeakIT {
   @Test
   void fiveThousandConnectionsThroughACustomHandler_leaveNoConnectionScopeThreadOrBuffer() throws Exception {
     GreedyHandler handler = new GreedyHandler();
-    try (Keel keel = Embedded.start(handler, b -> b
-            .idleTimeout(Duration.ofSeconds(2))
-            .handlerTimeout(Duration.ofSeconds(30)) // every call arms a timer that must be cancelled
-            .heartbeatInterval(Duration.ofMillis(500))
-            .maxMessageSize(4096)
-            .socketSendBuffer(8 * 1024));
+    try (Embedded.Server keel = Embedded.start(handler, b -> b
+            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(2))
+            .set(CoreOptions.HANDLER_TIMEOUT, Duration.ofSeconds(30)) // every call arms a timer that must be cancelled
+            .set(CoreOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(500))
+            .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
+            .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024));
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       handler.keel.set(keel);
-      long baselineBuffers = ServerProbes.activeAllocations(keel.server().allocator(), keel.server().eventLoops());
+      long baselineBuffers = ServerProbes.activeAllocations(keel.probe().allocator(), keel.probe().eventLoops());
 
       for (int start = 0; start < CONNECTIONS; start += WAVE) {
         List<Future<?>> wave = new ArrayList<>();
@@ -110,13 +110,13 @@ class EmbedLeakIT {
         assertThat(keel.liveConnections()).as("connections whose onClose has not run").isZero();
         assertThat(keel.liveScopes()).as("scopes not cancelled").isZero();
         assertThat(keel.liveVirtualThreads()).as("Keel's virtual threads (counter)").isZero();
-        assertThat(keel.server().sessions().count()).as("live sessions").isZero();
-        assertThat(keel.server().sessions().reserved()).as("reserved connection slots").isZero();
-        assertThat(keel.server().topics().subscriptionCount()).as("subscriptions").isZero();
-        assertThat(keel.server().topics().topicCount()).as("topic entries").isZero();
-        assertThat(keel.server().stats().queuedBytes.sum()).as("queued outbound bytes").isZero();
-        assertThat(ServerProbes.scheduledTasks(keel.server().eventLoops())).as("scheduled tasks on the event loops").isZero();
-        assertThat(ServerProbes.activeAllocations(keel.server().allocator(), keel.server().eventLoops()))
+        assertThat(keel.probe().connections()).as("live sessions").isZero();
+        assertThat(keel.probe().readings().reservedSlots()).as("reserved connection slots").isZero();
+        assertThat(keel.probe().readings().subscriptions()).as("subscriptions").isZero();
+        assertThat(keel.probe().readings().topics()).as("topic entries").isZero();
+        assertThat(keel.probe().readings().queuedBytes()).as("queued outbound bytes").isZero();
+        assertThat(ServerProbes.scheduledTasks(keel.probe().eventLoops())).as("scheduled tasks on the event loops").isZero();
+        assertThat(ServerProbes.activeAllocations(keel.probe().allocator(), keel.probe().eventLoops()))
             .as("live pooled buffers").isEqualTo(baselineBuffers);
       });
       assertThat(Embedded.keelVirtualThreadsInDump()).as("Keel's virtual threads (thread dump)").isZero();
@@ -129,7 +129,7 @@ class EmbedLeakIT {
     }
   }
 
-  private static void endOneWay(Keel keel, int n) throws Exception {
+  private static void endOneWay(Embedded.Server keel, int n) throws Exception {
     InetAddress source = InetAddress.getByName("127.0.0." + (10 + n % 200));
     switch (n % WAYS) {
       case 0 -> { // WebSocket, normal close handshake

@@ -1,13 +1,13 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.api.Connection;
 import dev.keel.api.Handler;
-import dev.keel.api.Keel;
 import dev.keel.api.Message;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.Embedded;
 import dev.keel.testing.ServerProbes;
 import dev.keel.testing.TcpClient;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * timers are cancelled, onClose runs once, and no virtual thread is left behind.
  */
 class HandlerCancellationIT {
-  private Keel keel;
+  private Embedded.Server keel;
 
   @AfterEach
   void stop() {
@@ -131,7 +131,7 @@ class HandlerCancellationIT {
   @Test
   void handlerTimeout_callRunsTooLong_isInterruptedAndTheConnectionClosesAsError() throws Exception {
     BlockingHandler h = new BlockingHandler();
-    keel = Embedded.start(h, b -> b.handlerTimeout(Duration.ofMillis(200)));
+    keel = Embedded.start(h, b -> b.set(CoreOptions.HANDLER_TIMEOUT, Duration.ofMillis(200)));
     TcpClient c = TcpClient.connect(keel.tcpPort());
     c.send("{\"block\":1}");
     // The handler rethrows the interrupt, which closes the connection as an internal error.
@@ -171,7 +171,7 @@ class HandlerCancellationIT {
       c.send("forked");
     };
     keel = Embedded.start(h, b -> b);
-    long tasksBefore = ServerProbes.scheduledTasks(keel.server().eventLoops());
+    long tasksBefore = ServerProbes.scheduledTasks(keel.probe().eventLoops());
     TcpClient c = TcpClient.connect(keel.tcpPort());
     c.send("{\"go\":1}");
     assertThat(c.read()).as("reply after forking").isEqualTo("forked");
@@ -183,7 +183,7 @@ class HandlerCancellationIT {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(interrupted.get()).as("forked tasks interrupted").isEqualTo(forks);
       assertThat(keel.liveVirtualThreads()).as("Keel's virtual threads").isZero();
-      assertThat(ServerProbes.scheduledTasks(keel.server().eventLoops()))
+      assertThat(ServerProbes.scheduledTasks(keel.probe().eventLoops()))
           .as("scheduled tasks on the event loops").isEqualTo(tasksBefore);
     });
     assertThat(futures).as("every forked task and timer").hasSize(forks + 10).allMatch(Future::isCancelled);

@@ -1,11 +1,11 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.api.Handler;
-import dev.keel.api.Keel;
-import dev.keel.session.Session;
+import dev.keel.spi.ConnectionInfo;
 import dev.keel.testing.Embedded;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,10 +37,10 @@ class InboundBackpressureIT {
       Thread.sleep(100); // the slow handler under test, not a synchronisation
       handled.incrementAndGet();
     };
-    try (Keel keel = Embedded.start(slow, b -> b
-            .inboundQueueMessages(BOUND)
-            .rateLimit(1_000_000).rateBurst(1_000_000) // only the inbound queue pushes back here
-            .idleTimeout(Duration.ofMinutes(5)).heartbeatInterval(Duration.ofMinutes(1)));
+    try (Embedded.Server keel = Embedded.start(slow, b -> b
+            .set(CoreOptions.INBOUND_QUEUE_MESSAGES, BOUND)
+            .set(CoreOptions.RATE_LIMIT, 1_000_000).set(CoreOptions.RATE_BURST, 1_000_000) // only the inbound queue pushes back here
+            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofMinutes(5)).set(CoreOptions.HEARTBEAT_INTERVAL, Duration.ofMinutes(1)));
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Socket socket = new Socket();
       socket.setSendBufferSize(8 * 1024);
@@ -83,10 +83,10 @@ class InboundBackpressureIT {
   }
 
   /** Messages read from the socket and not yet handled: the handler's queue plus the session's wait list. */
-  private static int heldByServer(Keel keel) throws Exception {
+  private static int heldByServer(Embedded.Server keel) throws Exception {
     int held = 0;
-    for (Session s : keel.server().sessions().all()) {
-      held += s.eventLoop().submit(s::pendingInbound).get(10, TimeUnit.SECONDS);
+    for (ConnectionInfo c : keel.probe().host().connections().get(10, TimeUnit.SECONDS)) {
+      held += c.pendingInbound();
     }
     return held + keel.inboundQueueHighWater();
   }

@@ -1,5 +1,6 @@
 package dev.keel.session;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.KeelConfig;
@@ -41,7 +42,7 @@ class SessionInboundTest {
     }
 
     @Override
-    public void onClose(Session s, CloseReason reason) {}
+    public void onClose(Session s, CloseCause reason) {}
   }
 
   private final Recorder handler = new Recorder();
@@ -49,7 +50,7 @@ class SessionInboundTest {
   private Client client;
 
   private Client connect(KeelConfig.Builder config) {
-    server = new EmbeddedTcp(config.build(), topics -> handler);
+    server = EmbeddedTcp.raw(config.build(), topics -> handler);
     client = server.connect();
     return client;
   }
@@ -59,7 +60,7 @@ class SessionInboundTest {
     client.peerClose();
     assertThat(client.hasScheduledTasks()).as("a task still scheduled after the close").isFalse();
     client.close();
-    assertThat(server.stats.queuedBytes.sum()).as("queued bytes after the close").isZero();
+    assertThat(server.counters.queuedBytes()).as("queued bytes after the close").isZero();
   }
 
   @Test
@@ -80,8 +81,8 @@ class SessionInboundTest {
   @Test
   void pauseInbound_longerThanTheIdleTimeout_notIdle_idleClockRestartsOnResume() {
     handler.pauseOn = "m1";
-    Client c = connect(KeelConfig.builder().idleTimeout(java.time.Duration.ofSeconds(3))
-        .heartbeatInterval(java.time.Duration.ofSeconds(1)));
+    Client c = connect(KeelConfig.builder().set(CoreOptions.IDLE_TIMEOUT, java.time.Duration.ofSeconds(3))
+        .set(CoreOptions.HEARTBEAT_INTERVAL, java.time.Duration.ofSeconds(1)));
     c.send("m1");
     c.advance(java.time.Duration.ofSeconds(10));
     assertThat(c.channel.isOpen()).as("open after 10s paused for the application (idle timeout 3s)").isTrue();
@@ -90,13 +91,13 @@ class SessionInboundTest {
     assertThat(c.channel.isOpen()).as("open 2s after the resume").isTrue();
     c.advance(java.time.Duration.ofSeconds(2));
     assertThat(c.channel.isOpen()).as("open 4s after the resume, peer silent").isFalse();
-    assertThat(server.stats.closedCount(CloseReason.IDLE_TIMEOUT)).as("closed as idle").isEqualTo(1);
+    assertThat(server.counters.closedCount(CloseCause.IDLE_TIMEOUT)).as("closed as idle").isEqualTo(1);
   }
 
   @Test
   void pauseInbound_whileThrottled_resumeStillWaitsForTokens() {
     handler.pauseOn = "m1";
-    Client c = connect(KeelConfig.builder().rateLimit(1).rateBurst(2));
+    Client c = connect(KeelConfig.builder().set(CoreOptions.RATE_LIMIT, 1).set(CoreOptions.RATE_BURST, 2));
     c.send("m1", "m2", "m3");
     assertThat(handler.received).as("delivered before the pause").containsExactly("m1");
     handler.session.resumeInbound();
@@ -112,8 +113,8 @@ class SessionInboundTest {
   }
 
   /** Queues {@code s} as data with a completion. */
-  private CompletableFuture<SendResult> sendTracked(String s) {
-    CompletableFuture<SendResult> written = new CompletableFuture<>();
+  private CompletableFuture<SendOutcome> sendTracked(String s) {
+    CompletableFuture<SendOutcome> written = new CompletableFuture<>();
     handler.session.send(s.getBytes(StandardCharsets.UTF_8), false, written);
     return written;
   }
@@ -127,9 +128,9 @@ class SessionInboundTest {
   void sendDataTracked_writable_completesQueuedOnceWritten() {
     Client c = connect(KeelConfig.builder());
     c.heartbeat();
-    CompletableFuture<SendResult> written = sendTracked("{\"a\":1}");
+    CompletableFuture<SendOutcome> written = sendTracked("{\"a\":1}");
     assertThat(c.frames()).as("frames written").containsExactly("{\"a\":1}");
-    assertThat(written).as("completion once written").isCompletedWithValue(SendResult.QUEUED);
+    assertThat(written).as("completion once written").isCompletedWithValue(SendOutcome.QUEUED);
   }
 
   @Test
@@ -137,38 +138,38 @@ class SessionInboundTest {
     Client c = connect(KeelConfig.builder());
     c.heartbeat();
     setWritable(c, false);
-    CompletableFuture<SendResult> written = sendTracked("{\"a\":1}");
+    CompletableFuture<SendOutcome> written = sendTracked("{\"a\":1}");
     c.channel.runPendingTasks();
     assertThat(written).as("completion while unwritable").isNotDone();
     c.peerClose();
-    assertThat(written).as("completion after the peer closed").isCompletedWithValue(SendResult.CLOSED);
+    assertThat(written).as("completion after the peer closed").isCompletedWithValue(SendOutcome.CLOSED);
   }
 
   @Test
   void sendDataTracked_droppedByDropOldest_completesDroppedAndTheRestAreWritten() {
-    Client c = connect(KeelConfig.builder().outboundQueueMessages(2).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST));
+    Client c = connect(KeelConfig.builder().set(CoreOptions.OUTBOUND_QUEUE_MESSAGES, 2).set(CoreOptions.SLOW_CONSUMER_POLICY, SlowConsumerPolicy.DROP_OLDEST));
     c.heartbeat();
     setWritable(c, false);
-    CompletableFuture<SendResult> first = sendTracked("1");
-    CompletableFuture<SendResult> second = sendTracked("2");
-    CompletableFuture<SendResult> third = sendTracked("3"); // drops "1"
-    assertThat(first).as("the dropped message's completion").isCompletedWithValue(SendResult.DROPPED);
+    CompletableFuture<SendOutcome> first = sendTracked("1");
+    CompletableFuture<SendOutcome> second = sendTracked("2");
+    CompletableFuture<SendOutcome> third = sendTracked("3"); // drops "1"
+    assertThat(first).as("the dropped message's completion").isCompletedWithValue(SendOutcome.DROPPED);
     setWritable(c, true);
     assertThat(c.frames()).as("frames written").containsExactly("2", "3");
-    assertThat(second).as("second").isCompletedWithValue(SendResult.QUEUED);
-    assertThat(third).as("third").isCompletedWithValue(SendResult.QUEUED);
+    assertThat(second).as("second").isCompletedWithValue(SendOutcome.QUEUED);
+    assertThat(third).as("third").isCompletedWithValue(SendOutcome.QUEUED);
   }
 
   @Test
   void sendDataTracked_dropNewestWhenFull_completesDroppedAtOnce() {
-    Client c = connect(KeelConfig.builder().outboundQueueMessages(1).slowConsumerPolicy(SlowConsumerPolicy.DROP_NEWEST));
+    Client c = connect(KeelConfig.builder().set(CoreOptions.OUTBOUND_QUEUE_MESSAGES, 1).set(CoreOptions.SLOW_CONSUMER_POLICY, SlowConsumerPolicy.DROP_NEWEST));
     c.heartbeat();
     setWritable(c, false);
-    CompletableFuture<SendResult> first = sendTracked("1");
-    CompletableFuture<SendResult> second = sendTracked("2");
-    assertThat(second).as("completion of the message that did not fit").isCompletedWithValue(SendResult.DROPPED);
+    CompletableFuture<SendOutcome> first = sendTracked("1");
+    CompletableFuture<SendOutcome> second = sendTracked("2");
+    assertThat(second).as("completion of the message that did not fit").isCompletedWithValue(SendOutcome.DROPPED);
     setWritable(c, true);
     assertThat(c.frames()).as("frames written").containsExactly("1");
-    assertThat(first).as("first").isCompletedWithValue(SendResult.QUEUED);
+    assertThat(first).as("first").isCompletedWithValue(SendOutcome.QUEUED);
   }
 }

@@ -1,8 +1,10 @@
 package dev.keel.testing;
 
+import dev.keel.config.Ports;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.keel.api.Handler;
 import dev.keel.api.Keel;
+import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,21 +23,60 @@ public final class Embedded {
   private Embedded() {}
 
   /** A started server running {@code handler}, on free WebSocket and TCP ports, {@code tune} applied. */
-  public static Keel start(Handler handler, UnaryOperator<KeelConfig.Builder> tune) {
+  public static Server start(Handler handler, UnaryOperator<KeelConfig.Builder> tune) {
+    HostProbe probe = new HostProbe();
     try {
-      return Keel.builder()
-          .wsPort(0)
-          .tcpPort(KeelConfig.ANY_FREE_PORT)
-          // No admin listener (its lag probe is a scheduled task the leak checks would count), and
-          // no per-address limits: these tests open thousands of connections from loopback.
-          .configure(b -> tune.apply(b.shutdownGrace(Duration.ofSeconds(5)).adminPort(0)
-              .maxConnectionsPerIp(1_000_000).connectRatePerIp(1_000_000).connectBurstPerIp(1_000_000)))
+      Keel keel = Keel.builder()
+          .set(CoreOptions.WS_PORT, 0)
+          .set(CoreOptions.TCP_PORT, Ports.OFF)
+          // No per-address limits: these tests open thousands of connections from loopback.
+          .configure(b -> tune.apply(b.set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5))
+              .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000_000).set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
+              .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)))
           .handler(handler)
+          .extension(probe)
           .build()
           .start();
+      return new Server(keel, probe);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A started embedded server and what a probe sees of it. */
+  public record Server(Keel keel, HostProbe probe) implements AutoCloseable {
+    public int wsPort() {
+      return keel.wsPort();
+    }
+
+    public int tcpPort() {
+      return keel.tcpPort();
+    }
+
+    public dev.keel.api.Topics topics() {
+      return keel.topics();
+    }
+
+    public int liveConnections() {
+      return keel.liveConnections();
+    }
+
+    public int liveVirtualThreads() {
+      return keel.liveVirtualThreads();
+    }
+
+    public int liveScopes() {
+      return keel.liveScopes();
+    }
+
+    public int inboundQueueHighWater() {
+      return keel.inboundQueueHighWater();
+    }
+
+    @Override
+    public void close() {
+      keel.close();
     }
   }
 

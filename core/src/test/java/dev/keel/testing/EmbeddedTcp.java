@@ -2,13 +2,19 @@ package dev.keel.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.api.Handler;
+import dev.keel.api.TestBridges;
+import dev.keel.api.Topics;
+import dev.keel.auth.TokenVerifier;
+import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.pubsub.PubSubHandler;
-import dev.keel.pubsub.TopicRegistry;
+import dev.keel.engine.Engine;
+import dev.keel.fanout.FanOutCounters;
+import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
+import dev.keel.session.SessionCounters;
 import dev.keel.session.Sessions;
-import dev.keel.session.Stats;
 import dev.keel.transport.tcp.TcpInitializer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -26,8 +32,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A Keel server's shared state (config, pub/sub handler, sessions, stats) with framed-TCP connections
- * on {@link EmbeddedChannel}s whose time only moves by hand.
+ * A Keel server's shared state (config, handler, sessions, counters, topic registry) with framed-TCP
+ * connections on {@link EmbeddedChannel}s whose time only moves by hand. Handlers of the embedding API
+ * run through the real bridge, their runners run on the test's thread between steps
+ * ({@link TestBridges.Runners}).
  *
  * <p>Usage: {@code var server = new EmbeddedTcp(config); var c = server.connect(); c.send("{\"op\":\"ping\"}");}
  */
@@ -35,27 +43,45 @@ public final class EmbeddedTcp {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public final KeelConfig config;
-  public final Stats stats = new Stats();
+  public final SessionCounters counters = new SessionCounters();
   public final Sessions sessions;
   public final TopicRegistry topics;
   public final ServerContext context;
+  /** Handler runners waiting to run (API handlers only). */
+  public final TestBridges.Runners runners = new TestBridges.Runners();
 
+  /** The test protocol ({@link MiniProtocol}) on every connection, through the real API bridge. */
   public EmbeddedTcp(KeelConfig config) {
-    this(config, topics -> new PubSubHandler(topics, config.maxSubscriptions()));
+    this(config, null, MiniProtocol::new);
   }
 
-  /** The same, with {@code handler} (given the topic registry) on every connection instead of pub/sub. */
-  public EmbeddedTcp(KeelConfig config, Function<TopicRegistry, ConnectionHandler> handler) {
+  private EmbeddedTcp(KeelConfig config, Function<TopicRegistry, ConnectionHandler> raw,
+      Function<Topics, Handler> application) {
     this.config = config;
-    this.sessions = new Sessions(config.maxConnections());
-    this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, stats);
-    this.context = new ServerContext(config, handler.apply(topics), sessions, stats, ByteBufAllocator.DEFAULT,
-        dev.keel.auth.TokenVerifier.from(config, java.time.Clock.systemUTC()));
+    this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
+    this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, new FanOutCounters());
+    ConnectionHandler handler = raw != null ? raw.apply(topics)
+        : TestBridges.bridge(config, topics, application, runners);
+    TokenVerifier verifier = TokenVerifier.from(config, java.time.Clock.systemUTC());
+    this.context = new ServerContext(config, Engine.gate(handler, verifier, java.time.Clock.systemUTC()),
+        sessions, counters, ByteBufAllocator.DEFAULT, verifier);
+  }
+
+  /** An embedding-API handler (given the registry's topics) on every connection. */
+  public static EmbeddedTcp api(KeelConfig config, Function<Topics, Handler> application) {
+    return new EmbeddedTcp(config, null, application);
+  }
+
+  /** A connection-layer handler (given the topic registry) on every connection, no API in between. */
+  public static EmbeddedTcp raw(KeelConfig config, Function<TopicRegistry, ConnectionHandler> handler) {
+    return new EmbeddedTcp(config, handler, null);
   }
 
   /** A new connection, its clock frozen. */
   public Client connect() {
-    return new Client(new EmbeddedChannel(new TcpInitializer(context)));
+    Client c = new Client(new EmbeddedChannel(new TcpInitializer(context)), runners);
+    c.settle();
+    return c;
   }
 
   /** Parses one outbound payload. */
@@ -70,12 +96,22 @@ public final class EmbeddedTcp {
   /** One framed-TCP connection: frames in, frames out, time moved by hand. */
   public static final class Client implements AutoCloseable {
     public final EmbeddedChannel channel;
+    private final TestBridges.Runners runners;
     private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
     private int parsed;
 
-    Client(EmbeddedChannel channel) {
+    Client(EmbeddedChannel channel, TestBridges.Runners runners) {
       this.channel = channel;
+      this.runners = runners;
       channel.freezeTime();
+    }
+
+    /** Runs the loop's pending tasks and the handler runners they start, until neither has any left. */
+    public Client settle() {
+      do {
+        channel.runPendingTasks();
+      } while (runners.runAll() > 0);
+      return this;
     }
 
     /** Writes the frames in one read (one writeInbound) and runs the tasks they caused. */
@@ -96,8 +132,7 @@ public final class EmbeddedTcp {
     /** Writes bytes as they are (ownership passes to the channel). */
     public Client sendRaw(ByteBuf bytes) {
       channel.writeInbound(bytes);
-      channel.runPendingTasks();
-      return this;
+      return settle();
     }
 
     /**
@@ -110,7 +145,7 @@ public final class EmbeddedTcp {
         long n = Math.min(left, step.toNanos());
         channel.advanceTimeBy(n, TimeUnit.NANOSECONDS);
         channel.runScheduledPendingTasks();
-        channel.runPendingTasks();
+        settle();
         left -= n;
       }
       return this;
@@ -156,7 +191,7 @@ public final class EmbeddedTcp {
     }
 
     private void collect() {
-      channel.runPendingTasks();
+      settle();
       Object m;
       while ((m = channel.readOutbound()) != null) {
         try {
@@ -181,8 +216,7 @@ public final class EmbeddedTcp {
       if (channel.isOpen()) {
         channel.unsafe().close(channel.voidPromise());
       }
-      channel.runPendingTasks();
-      return this;
+      return settle();
     }
 
     /** Whether a task is still scheduled on this connection's loop (none should be once it closed). */

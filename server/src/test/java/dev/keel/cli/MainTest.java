@@ -1,5 +1,6 @@
 package dev.keel.cli;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,11 +46,11 @@ class MainTest {
   void configFrom_flags_setOptions() {
     KeelConfig c = configOf("serve", "--ws-port", "0", "--tcp-port=-1", "--max-message-size", "1MiB",
         "--outbound-queue-bytes", "4MiB", "--slow-consumer-policy", "drop-newest");
-    assertThat(c.wsPort()).as("--ws-port").isZero();
-    assertThat(c.tcpPort()).as("--tcp-port").isEqualTo(-1);
-    assertThat(c.maxMessageSize()).as("--max-message-size").isEqualTo(1024 * 1024);
-    assertThat(c.outboundQueueBytes()).as("--outbound-queue-bytes").isEqualTo(4 * 1024 * 1024);
-    assertThat(c.slowConsumerPolicy()).as("--slow-consumer-policy").isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
+    assertThat(c.get(CoreOptions.WS_PORT)).as("--ws-port").isZero();
+    assertThat(c.get(CoreOptions.TCP_PORT)).as("--tcp-port").isEqualTo(-1);
+    assertThat(c.get(CoreOptions.MAX_MESSAGE_SIZE)).as("--max-message-size").isEqualTo(1024 * 1024);
+    assertThat(c.get(CoreOptions.OUTBOUND_QUEUE_BYTES)).as("--outbound-queue-bytes").isEqualTo(4 * 1024 * 1024);
+    assertThat(c.get(CoreOptions.SLOW_CONSUMER_POLICY)).as("--slow-consumer-policy").isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
   }
 
   @Test
@@ -60,9 +61,9 @@ class MainTest {
         rate-limit: 5
         """);
     KeelConfig c = configOf("serve", "--config", file.toString(), "--ws-port", "2222", "--rate-limit", "7");
-    assertThat(c.wsPort()).as("--ws-port given on the command line wins over the file").isEqualTo(2222);
-    assertThat(c.rateLimit()).as("--rate-limit given on the command line wins over the file").isEqualTo(7);
-    assertThat(c.idleTimeout()).as("idle-timeout only in the file is taken from it")
+    assertThat(c.get(CoreOptions.WS_PORT)).as("--ws-port given on the command line wins over the file").isEqualTo(2222);
+    assertThat(c.get(CoreOptions.RATE_LIMIT)).as("--rate-limit given on the command line wins over the file").isEqualTo(7);
+    assertThat(c.get(CoreOptions.IDLE_TIMEOUT)).as("idle-timeout only in the file is taken from it")
         .isEqualTo(Duration.ofSeconds(90));
   }
 

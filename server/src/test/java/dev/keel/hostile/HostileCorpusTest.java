@@ -1,5 +1,6 @@
 package dev.keel.hostile;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.KeelConfig;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class HostileCorpusTest {
   private static EmbeddedTcp server() {
-    return new EmbeddedTcp(KeelConfig.builder().maxMessageSize(1024).outboundQueueBytes(64 * 1024)
-        .rateLimit(1_000_000).rateBurst(1_000_000).build());
+    return new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 1024).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
+        .set(CoreOptions.RATE_LIMIT, 1_000_000).set(CoreOptions.RATE_BURST, 1_000_000).build());
   }
 
   static List<Path> corpus() throws IOException, URISyntaxException {

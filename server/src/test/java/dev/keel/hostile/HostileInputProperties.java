@@ -1,5 +1,6 @@
 package dev.keel.hostile;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,8 +26,8 @@ class HostileInputProperties {
   private static final Set<String> REPLY_OPS = Set.of("error", "subscribed", "unsubscribed", "ok", "echo", "pong", "msg");
 
   private static EmbeddedTcp server() {
-    return new EmbeddedTcp(KeelConfig.builder().maxMessageSize(MAX).outboundQueueBytes(64 * 1024)
-        .rateLimit(1_000_000).rateBurst(1_000_000).build());
+    return new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, MAX).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
+        .set(CoreOptions.RATE_LIMIT, 1_000_000).set(CoreOptions.RATE_BURST, 1_000_000).build());
   }
 
   /** Every frame the server wrote (since the last look) is a JSON object with a known op; returns them. */
@@ -88,8 +89,8 @@ class HostileInputProperties {
 
   @Property(tries = 50)
   void deepNesting_isABadRequest_notAStackOverflow(@ForAll @IntRange(min = 1, max = 200_000) int depth) {
-    EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().maxMessageSize(16 * 1024 * 1024)
-        .outboundQueueBytes(17 * 1024 * 1024).build());
+    EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 16 * 1024 * 1024)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 17 * 1024 * 1024).build());
     String json = "{\"op\":\"echo\",\"data\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
     try (EmbeddedTcp.Client c = server.connect()) {
       c.send(json);

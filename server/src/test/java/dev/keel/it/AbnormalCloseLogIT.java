@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,7 @@ class AbnormalCloseLogIT {
     closeLog.addAppender(captured);
     closeLog.setLevel(Level.INFO);
     List<TcpClient> clients = new ArrayList<>();
-    try (KeelServer server = Servers.start(b -> b.handshakeTimeout(Duration.ofMillis(300)))) {
+    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(300)))) {
       for (int i = 0; i < CLIENTS; i++) {
         clients.add(TcpClient.connect(server.tcpPort())); // and never send a first frame
       }

@@ -1,9 +1,12 @@
 package dev.keel.it;
 
+import dev.keel.serve.ServeOptions;
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.server.KeelServer;
+import dev.keel.testing.Http;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
 import java.util.List;
@@ -13,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AccessIT {
   @Test
   void originOutsideTheAllowListIsRefusedWith403() throws Exception {
-    try (KeelServer server = Servers.start(b -> b.allowedOrigins(List.of("https://app.example.com")))) {
+    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.ALLOWED_ORIGINS, List.of("https://app.example.com")))) {
       assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(), "Origin: https://evil.example.net\r\n"))
           .as("foreign origin").hasMessageContaining("HTTP/1.1 403");
       assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort()))
@@ -31,14 +34,14 @@ class AccessIT {
   @Test
   void httpPublishNeedsTheApiKeyWhenOneIsSet() {
     String key = "publish-key-0123456789";
-    try (KeelServer server = Servers.start(b -> b.apiKey(key))) {
+    try (KeelServer server = Servers.start(b -> b.set(ServeOptions.API_KEY, key))) {
       String body = "{\"topic\":\"t\",\"data\":1}";
-      assertThat(Servers.post(server.wsPort(), "/api/publish", body).statusCode()).as("no key").isEqualTo(401);
-      assertThat(Servers.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer wrong-key-000000000")
+      assertThat(Http.post(server.wsPort(), "/api/publish", body).statusCode()).as("no key").isEqualTo(401);
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer wrong-key-000000000")
           .statusCode()).as("wrong key").isEqualTo(401);
-      assertThat(Servers.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer " + key).statusCode())
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer " + key).statusCode())
           .as("right key").isEqualTo(200);
-      assertThat(Servers.get(server.wsPort(), "/healthz").statusCode()).as("health needs no key").isEqualTo(200);
+      assertThat(Http.get(server.wsPort(), "/healthz").statusCode()).as("health needs no key").isEqualTo(200);
     }
   }
 }

@@ -1,11 +1,13 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -27,7 +29,7 @@ class AddressLimitIT {
   @Test
   void reconnectStormOfTwoThousandAttemptsIsRefusedWhileExistingClientsAreServed() throws Exception {
     InetAddress stormer = InetAddress.getByName("127.0.0.77");
-    try (KeelServer server = Servers.start(b -> b.maxConnectionsPerIp(100).connectRatePerIp(20).connectBurstPerIp(50));
+    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 100).set(CoreOptions.CONNECT_RATE_PER_IP, 20).set(CoreOptions.CONNECT_BURST_PER_IP, 50));
         TcpClient existing = TcpClient.connect(server.tcpPort(), InetAddress.getByName("127.0.0.5"), 0);
         ExecutorService pool = Executors.newFixedThreadPool(4)) {
       existing.send("{\"op\":\"ping\"}");
@@ -68,7 +70,7 @@ class AddressLimitIT {
 
   @Test
   void maxConnectionsPerIpRefusesTheExtraWebSocketWith503AndTcpAtOnce() {
-    try (KeelServer server = Servers.start(b -> b.maxConnectionsPerIp(2).connectRatePerIp(1000).connectBurstPerIp(1000));
+    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 2).set(CoreOptions.CONNECT_RATE_PER_IP, 1000).set(CoreOptions.CONNECT_BURST_PER_IP, 1000));
         WsClient a = WsClient.connect(server.wsPort());
         TcpClient b = TcpClient.connect(server.tcpPort())) {
       b.send("{\"op\":\"ping\"}");
@@ -78,7 +80,7 @@ class AddressLimitIT {
       try (TcpClient c = TcpClient.connect(server.tcpPort())) {
         assertThat(c.awaitClosed(Duration.ofSeconds(10))).as("third connection, TCP, closed at once").isTrue();
       }
-      HttpResponse<String> health = Servers.get(server.wsPort(), "/healthz");
+      HttpResponse<String> health = Http.get(server.wsPort(), "/healthz");
       assertThat(health.statusCode()).as("plain HTTP from the same address is refused too").isEqualTo(503);
       assertThat(server.stats().closedCount(CloseReason.IP_LIMIT)).isEqualTo(3);
       a.send("{\"op\":\"ping\"}");

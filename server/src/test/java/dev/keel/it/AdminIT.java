@@ -1,12 +1,15 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
+import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.SlowConsumerPolicy;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -35,15 +38,15 @@ class AdminIT {
 
   private KeelServer startStalling(SlowConsumerPolicy policy) {
     return Servers.start(b -> b
-        .maxMessageSize(4096)
-        .outboundQueueBytes(16 * 1024)
-        .outboundQueueMessages(32)
-        .writeBufferHighWater(8 * 1024)
-        .socketSendBuffer(4 * 1024)
-        .slowConsumerPolicy(policy)
-        .writeTimeout(Duration.ofSeconds(60))
-        .rateLimit(100_000)
-        .rateBurst(100_000));
+        .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 16 * 1024)
+        .set(CoreOptions.OUTBOUND_QUEUE_MESSAGES, 32)
+        .set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 8 * 1024)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 4 * 1024)
+        .set(CoreOptions.SLOW_CONSUMER_POLICY, policy)
+        .set(CoreOptions.WRITE_TIMEOUT, Duration.ofSeconds(60))
+        .set(CoreOptions.RATE_LIMIT, 100_000)
+        .set(CoreOptions.RATE_BURST, 100_000));
   }
 
   private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
@@ -55,7 +58,7 @@ class AdminIT {
   void metricsMoveExactlyForAScriptedSession() {
     server = startStalling(SlowConsumerPolicy.DISCONNECT);
     int admin = server.adminPort();
-    Map<String, Double> before = Servers.scrape(admin);
+    Map<String, Double> before = Http.scrape(admin);
     int published = 300;
     String data = "\"" + "d".repeat(1000) + "\"";
     try (WsClient ws = WsClient.connect(server.wsPort());
@@ -67,7 +70,7 @@ class AdminIT {
       tcp.read();
       stalled.send("{\"op\":\"sub\",\"topic\":\"m\"}");
       stalled.read();
-      Map<String, Double> open = Servers.scrape(admin);
+      Map<String, Double> open = Http.scrape(admin);
       assertThat(open.get("keel_connections{transport=\"ws\"}")).as("live ws").isEqualTo(1.0);
       assertThat(open.get("keel_connections{transport=\"tcp\"}")).as("live tcp").isEqualTo(2.0);
       assertThat(open.get("keel_subscriptions")).as("subscriptions").isEqualTo(3.0);
@@ -86,7 +89,7 @@ class AdminIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().closedCount(CloseReason.SLOW_CONSUMER) == 1);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> server.sessions().count() == 0);
-    Map<String, Double> after = Servers.scrape(admin);
+    Map<String, Double> after = Http.scrape(admin);
 
     assertThat(delta(before, after, "keel_connections_opened_total{transport=\"ws\"}")).isEqualTo(1);
     assertThat(delta(before, after, "keel_connections_opened_total{transport=\"tcp\"}")).isEqualTo(2);
@@ -132,7 +135,7 @@ class AdminIT {
         fast.read();
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().queuedBytes.sum() > 0);
-      JsonNode body = WsClient.parse(Servers.get(server.adminPort(), "/debug/connections?sort=queued&limit=2").body());
+      JsonNode body = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?sort=queued&limit=2").body());
       JsonNode first = body.get("connections").get(0);
       assertThat(first.get("remote").asText()).as("first by queued bytes is the stalled subscriber")
           .contains(":" + stalled.socket().getLocalPort());
@@ -145,16 +148,16 @@ class AdminIT {
         assertThat(first.has(field)).as("ledger row has %s", field).isTrue();
       }
       assertThat(body.get("connections").size()).as("limit").isEqualTo(2);
-      JsonNode byDrops = WsClient.parse(Servers.get(server.adminPort(), "/debug/connections?sort=drops&limit=1").body());
+      JsonNode byDrops = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?sort=drops&limit=1").body());
       assertThat(byDrops.get("connections").get(0).get("remote").asText()).contains(":" + stalled.socket().getLocalPort());
-      assertThat(Servers.get(server.adminPort(), "/debug/connections?sort=size").statusCode()).as("bad sort").isEqualTo(400);
+      assertThat(Http.get(server.adminPort(), "/debug/connections?sort=size").statusCode()).as("bad sort").isEqualTo(400);
     }
   }
 
   @Test
   void memoryHeapAndThreadEndpointsAnswerWellFormedJson() {
     server = Servers.start();
-    JsonNode mem = WsClient.parse(Servers.get(server.adminPort(), "/debug/memory").body());
+    JsonNode mem = WsClient.parse(Http.get(server.adminPort(), "/debug/memory").body());
     for (String key : new String[] {"timestampMs", "uptimeMs", "heapUsedBytes", "heapCommittedBytes", "heapMaxBytes",
         "heapAfterGcBytes", "nettyDirectBytes", "nettyHeapBytes", "jvmDirectBytes", "jvmMappedBytes", "rssBytes",
         "threads", "platformThreads", "virtualThreads", "openFds", "maxFds", "connections", "queuedBytes", "topics",
@@ -165,7 +168,7 @@ class AdminIT {
     assertThat(mem.get("rssBytes").asLong()).as("RSS read from /proc").isPositive();
     assertThat(mem.get("openFds").asLong()).isPositive();
 
-    JsonNode heap = WsClient.parse(Servers.get(server.adminPort(), "/debug/heap?limit=5").body());
+    JsonNode heap = WsClient.parse(Http.get(server.adminPort(), "/debug/heap?limit=5").body());
     assertThat(heap.get("rows").size()).as("histogram rows").isEqualTo(5);
     assertThat(heap.get("rows").get(0).get("bytes").asLong()).as("largest class first")
         .isGreaterThanOrEqualTo(heap.get("rows").get(1).get("bytes").asLong());
@@ -173,7 +176,7 @@ class AdminIT {
     try (TcpClient c = TcpClient.connect(server.tcpPort())) {
       c.send("{\"op\":\"ping\"}");
       c.read(); // an event loop now runs (Netty starts them on first use)
-      HttpResponse<String> threads = Servers.get(server.adminPort(), "/debug/threads");
+      HttpResponse<String> threads = Http.get(server.adminPort(), "/debug/threads");
       assertThat(threads.statusCode()).isEqualTo(200);
       JsonNode dump = WsClient.parse(threads.body()).get("threadDump");
       assertThat(dump.get("threadContainers").isArray()).as("JSON thread dump with containers").isTrue();
@@ -185,9 +188,9 @@ class AdminIT {
   void jfrRecordsOneSecondAndRefusesASecondRecordingMeanwhile(@TempDir Path dir) throws Exception {
     server = Servers.start();
     CompletableFuture<HttpResponse<byte[]>> first =
-        CompletableFuture.supplyAsync(() -> Servers.getBytes(server.adminPort(), "/debug/jfr?seconds=2"));
+        CompletableFuture.supplyAsync(() -> Http.getBytes(server.adminPort(), "/debug/jfr?seconds=2"));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(Servers.get(server.adminPort(), "/debug/jfr?seconds=1").statusCode())
+        assertThat(Http.get(server.adminPort(), "/debug/jfr?seconds=1").statusCode())
             .as("a second recording while one runs").isEqualTo(409));
     HttpResponse<byte[]> r = first.get();
     assertThat(r.statusCode()).isEqualTo(200);
@@ -204,28 +207,28 @@ class AdminIT {
     }
     assertThat(events).as("events in the recording").isPositive();
     assertThat(sawOldObjectSettings).as("old-object sampler with paths to GC roots (cutoff infinity)").isTrue();
-    assertThat(Servers.get(server.adminPort(), "/debug/jfr?seconds=301").statusCode()).as("over 300 s").isEqualTo(400);
+    assertThat(Http.get(server.adminPort(), "/debug/jfr?seconds=301").statusCode()).as("over 300 s").isEqualTo(400);
   }
 
   @Test
   void tokenIsRequiredWhenSetAndGcOnlyWhenAllowed() {
     String token = "test-token-0123456789";
-    server = Servers.start(b -> b.adminToken(token).adminAllowGc(true));
+    server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, token).set(AdminOptions.ADMIN_ALLOW_GC, true));
     int admin = server.adminPort();
-    assertThat(Servers.get(admin, "/metrics").statusCode()).as("no token").isEqualTo(401);
-    assertThat(Servers.get(admin, "/debug/memory", "Authorization", "Bearer wrong-token-000000000").statusCode())
+    assertThat(Http.get(admin, "/metrics").statusCode()).as("no token").isEqualTo(401);
+    assertThat(Http.get(admin, "/debug/memory", "Authorization", "Bearer wrong-token-000000000").statusCode())
         .as("wrong token").isEqualTo(401);
-    assertThat(Servers.get(admin, "/debug/memory", "Authorization", "Bearer " + token).statusCode())
+    assertThat(Http.get(admin, "/debug/memory", "Authorization", "Bearer " + token).statusCode())
         .as("right token").isEqualTo(200);
-    HttpResponse<String> gc = Servers.post(admin, "/debug/gc", "", "Authorization", "Bearer " + token);
+    HttpResponse<String> gc = Http.post(admin, "/debug/gc", "", "Authorization", "Bearer " + token);
     assertThat(gc.statusCode()).as("GC allowed").isEqualTo(200);
     assertThat(WsClient.parse(gc.body()).get("heapAfterGcBytes").asLong()).isPositive();
-    assertThat(Servers.get(server.wsPort(), "/metrics").statusCode()).as("never on the public port").isEqualTo(404);
+    assertThat(Http.get(server.wsPort(), "/metrics").statusCode()).as("never on the public port").isEqualTo(404);
   }
 
   @Test
   void gcIsRefusedUnlessAllowed() {
     server = Servers.start();
-    assertThat(Servers.post(server.adminPort(), "/debug/gc", "").statusCode()).isEqualTo(403);
+    assertThat(Http.post(server.adminPort(), "/debug/gc", "").statusCode()).isEqualTo(403);
   }
 }

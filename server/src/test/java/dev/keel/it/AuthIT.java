@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +12,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -33,7 +34,7 @@ class AuthIT {
 
   @BeforeAll
   static void start() {
-    server = Servers.start(b -> b.authHmacSecret(SECRET).handshakeTimeout(Duration.ofSeconds(2)));
+    server = Servers.start(b -> b.set(CoreOptions.AUTH_HMAC_SECRET, SECRET).set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofSeconds(2)));
   }
 
   @AfterAll

@@ -1,9 +1,13 @@
 package dev.keel.it;
 
+import dev.keel.cluster.redis.RedisOptions;
+import dev.keel.config.Ports;
+import dev.keel.config.CoreOptions;
+import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.server.KeelServer;
-import dev.keel.testing.RedisProcess;
+import dev.keel.cluster.redis.RedisProcess;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import java.net.InetAddress;
@@ -64,12 +68,12 @@ class ClusterBench {
   }
 
   private static double run(int nodes, RedisProcess redis) throws Exception {
-    UnaryOperator<dev.keel.config.KeelConfig.Builder> tune = redis == null ? b -> b : b -> b.clusterRedis(redis.uri());
+    UnaryOperator<dev.keel.config.KeelConfig.Builder> tune = redis == null ? b -> b : b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri());
     List<KeelServer> servers = new ArrayList<>();
     List<TcpClient> subs = new ArrayList<>();
     try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < nodes; i++) {
-        servers.add(Servers.start(b -> tune.apply(b).ioThreads(1).adminPort(0)));
+        servers.add(Servers.start(b -> tune.apply(b).set(CoreOptions.IO_THREADS, 1).set(AdminOptions.ADMIN_PORT, Ports.OFF)));
       }
       for (int i = 0; i < SUBSCRIBERS; i++) {
         TcpClient c = TcpClient.connect(servers.get(i % nodes).tcpPort(),

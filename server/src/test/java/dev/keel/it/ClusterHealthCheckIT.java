@@ -1,11 +1,14 @@
 package dev.keel.it;
 
+import dev.keel.cluster.redis.RedisOptions;
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
-import dev.keel.testing.RedisProcess;
+import dev.keel.cluster.redis.RedisProcess;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.WsClient;
 import java.time.Duration;
@@ -36,7 +39,7 @@ class ClusterHealthCheckIT {
         sub.send("{\"op\":\"sub\",\"topic\":\"paused\"}");
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
         await("A subscribed").atMost(WAIT).until(() -> admin.numsub("keel:topic:paused") == 1);
-        assertThat(Servers.post(b.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":1}").body())
+        assertThat(Http.post(b.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":1}").body())
             .isEqualTo("{\"delivered\":1}");
         assertThat(sub.nextJson().get("seq").asLong()).isEqualTo(1);
 
@@ -45,11 +48,11 @@ class ClusterHealthCheckIT {
           for (KeelServer n : List.of(a, b)) {
             await("node reports degraded after Redis went silent").atMost(NOTICED_WITHIN)
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> Servers.get(n.wsPort(), "/healthz").body()
+                .until(() -> Http.get(n.wsPort(), "/healthz").body()
                     .equals("{\"status\":\"degraded\",\"redis\":\"down\"}"));
-            assertThat(Servers.scrape(n.adminPort()).get("keel_redis_up")).as("keel_redis_up while paused").isEqualTo(0.0);
+            assertThat(Http.scrape(n.adminPort()).get("keel_redis_up")).as("keel_redis_up while paused").isEqualTo(0.0);
           }
-          assertThat(Servers.post(a.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":2}").statusCode())
+          assertThat(Http.post(a.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":2}").statusCode())
               .as("publishes refused while degraded").isEqualTo(503);
         } finally {
           redis.resume();
@@ -60,9 +63,9 @@ class ClusterHealthCheckIT {
         await("A resubscribed on a new connection").atMost(WAIT)
             .until(() -> admin.numsub("keel:topic:paused") == 1 && admin.sync().clientList().lines()
                 .filter(l -> l.contains("sub=1")).count() == 1);
-        assertThat(Servers.scrape(a.adminPort()).get("keel_redis_up")).isEqualTo(1.0);
-        assertThat(Servers.get(a.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
-        assertThat(Servers.post(b.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":3}").body())
+        assertThat(Http.scrape(a.adminPort()).get("keel_redis_up")).isEqualTo(1.0);
+        assertThat(Http.get(a.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
+        assertThat(Http.post(b.wsPort(), "/api/publish", "{\"topic\":\"paused\",\"data\":3}").body())
             .isEqualTo("{\"delivered\":1}");
         JsonNode m = sub.nextJson();
         assertThat(m.get("data").asInt()).as("delivery resumed; the refused publish took no seq").isEqualTo(3);
@@ -75,6 +78,6 @@ class ClusterHealthCheckIT {
   }
 
   private static KeelServer startNode(RedisProcess redis) {
-    return Servers.start(b -> b.clusterRedis(redis.uri()).clusterRedisPingInterval(PING).ioThreads(1));
+    return Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_REDIS_PING_INTERVAL, PING).set(CoreOptions.IO_THREADS, 1));
   }
 }

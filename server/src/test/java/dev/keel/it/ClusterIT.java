@@ -1,11 +1,14 @@
 package dev.keel.it;
 
+import dev.keel.cluster.redis.RedisOptions;
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
-import dev.keel.testing.RedisProcess;
+import dev.keel.cluster.redis.RedisProcess;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -66,7 +69,7 @@ class ClusterIT {
         });
         Future<?> http = publishers.submit(() -> {
           for (int i = 0; i < perPublisher; i++) {
-            HttpResponse<String> r = Servers.post(c.wsPort(), "/api/publish",
+            HttpResponse<String> r = Http.post(c.get(CoreOptions.WS_PORT), "/api/publish",
                 "{\"topic\":\"orders\",\"data\":\"http-" + i + "\"}");
             assertThat(r.statusCode()).as("HTTP publish %d: %s", i, r.body()).isEqualTo(200);
             // Cluster mode counts the nodes Redis handed the message to.
@@ -119,7 +122,7 @@ class ClusterIT {
         assertThat(admin.channels("keel:topic:*")).containsExactly("keel:topic:only-a");
 
         // B has no subscriber and holds nothing, yet its publishes reach A.
-        HttpResponse<String> r = Servers.post(b.wsPort(), "/api/publish", "{\"topic\":\"only-a\",\"data\":1}");
+        HttpResponse<String> r = Http.post(b.wsPort(), "/api/publish", "{\"topic\":\"only-a\",\"data\":1}");
         assertThat(r.body()).isEqualTo("{\"delivered\":1}");
         assertThat(sub.nextJson().get("data").asInt()).isEqualTo(1);
         assertThat(admin.numsub("keel:topic:only-a")).as("B still holds nothing").isEqualTo(1);
@@ -128,7 +131,7 @@ class ClusterIT {
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("unsubscribed");
         await("last subscriber gone: channel released").atMost(WAIT)
             .until(() -> admin.channels("keel:topic:*").isEmpty());
-        assertThat(Servers.post(b.wsPort(), "/api/publish", "{\"topic\":\"only-a\",\"data\":2}").body())
+        assertThat(Http.post(b.wsPort(), "/api/publish", "{\"topic\":\"only-a\",\"data\":2}").body())
             .isEqualTo("{\"delivered\":0}");
       } finally {
         servers.forEach(KeelServer::close);
@@ -174,7 +177,7 @@ class ClusterIT {
         });
         Future<?> httpPublisher = publishers.submit(() -> {
           for (int i = 0; !stop.get(); i++) {
-            HttpResponse<String> r = Servers.post(a.wsPort(), "/api/publish",
+            HttpResponse<String> r = Http.post(a.wsPort(), "/api/publish",
                 "{\"topic\":\"live\",\"data\":" + (1_000_000 + i) + "}");
             if (r.statusCode() == 503) {
               assertThat(r.body()).contains("\"error\":\"unavailable\"");
@@ -191,13 +194,13 @@ class ClusterIT {
         await("WS pub refused as unavailable").atMost(WAIT).until(() -> unavailable.get() > 10);
         await("HTTP publish refused with 503").atMost(WAIT).until(() -> http503.get() > 10);
         for (KeelServer s : servers) {
-          HttpResponse<String> h = Servers.get(s.wsPort(), "/healthz");
+          HttpResponse<String> h = Http.get(s.wsPort(), "/healthz");
           assertThat(h.statusCode()).isEqualTo(200);
           assertThat(h.body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
-          Map<String, Double> m = Servers.scrape(s.adminPort());
+          Map<String, Double> m = Http.scrape(s.adminPort());
           assertThat(m.get("keel_redis_up")).isEqualTo(0.0);
         }
-        assertThat(Servers.scrape(a.adminPort()).get("keel_redis_publishes_refused_total")).isGreaterThan(10.0);
+        assertThat(Http.scrape(a.adminPort()).get("keel_redis_publishes_refused_total")).isGreaterThan(10.0);
         assertThat(sub.isClosed()).as("local connections stay up").isFalse();
         assertThat(pub.isClosed()).isFalse();
         assertThat(a.sessions().count()).isGreaterThanOrEqualTo(1);
@@ -207,14 +210,14 @@ class ClusterIT {
         await("delivery resumes within a few seconds").atMost(Duration.ofSeconds(10))
             .until(() -> oks.get() > okBefore + 20);
         for (KeelServer s : servers) {
-          assertThat(Servers.get(s.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
+          assertThat(Http.get(s.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
         }
         stop.set(true);
         wsPublisher.get();
         httpPublisher.get();
 
         // Publish a marker and read everything up to it: seq strictly rises (gaps allowed), no repeats.
-        Servers.post(a.wsPort(), "/api/publish", "{\"topic\":\"live\",\"data\":\"end\"}");
+        Http.post(a.wsPort(), "/api/publish", "{\"topic\":\"live\",\"data\":\"end\"}");
         long previous = 0;
         Set<String> data = new HashSet<>();
         int received = 0;
@@ -276,7 +279,7 @@ class ClusterIT {
             all.get(i).close();
           }
         }
-        Servers.post(servers.get(0).wsPort(), "/api/publish", "{\"topic\":\"churn-3\",\"data\":\"x\"}");
+        Http.post(servers.get(0).wsPort(), "/api/publish", "{\"topic\":\"churn-3\",\"data\":\"x\"}");
         // Redis holds exactly the channels of topics that still have local subscribers.
         await("Redis subscriptions match the nodes' topics").atMost(WAIT).until(() -> {
           Set<String> live = new HashSet<>();
@@ -304,14 +307,14 @@ class ClusterIT {
       try (WsClient c = WsClient.connect(a.wsPort())) {
         c.send("{\"op\":\"sub\",\"topic\":\"late\"}");
         assertThat(c.nextJson().get("op").asText()).isEqualTo("subscribed");
-        assertThat(Servers.post(a.wsPort(), "/api/publish", "{\"topic\":\"late\",\"data\":0}").statusCode())
+        assertThat(Http.post(a.wsPort(), "/api/publish", "{\"topic\":\"late\",\"data\":0}").statusCode())
             .isEqualTo(503);
         redis.restart();
         await("reconnected").atMost(WAIT).until(() -> a.relay().available());
         try (RedisProcess.Admin admin = redis.admin()) {
           assertThat(admin.numsub("keel:topic:late")).as("resubscribed on connect").isEqualTo(1);
         }
-        assertThat(Servers.post(a.wsPort(), "/api/publish", "{\"topic\":\"late\",\"data\":1}").body())
+        assertThat(Http.post(a.wsPort(), "/api/publish", "{\"topic\":\"late\",\"data\":1}").body())
             .isEqualTo("{\"delivered\":1}");
         JsonNode m = c.nextJson();
         assertThat(m.get("seq").asLong()).isEqualTo(1);
@@ -349,7 +352,7 @@ class ClusterIT {
         assertThat(refused.get()).as("refused at once, never queued").isPositive();
         assertThat(published.get()).isPositive();
         assertThat(a.stats().redisRefused.sum()).isEqualTo(refused.get());
-        assertThat(Servers.scrape(a.adminPort()).get("keel_redis_publishes_refused_total"))
+        assertThat(Http.scrape(a.adminPort()).get("keel_redis_publishes_refused_total"))
             .isEqualTo((double) refused.get());
         // Only accepted publishes took a seq: the subscriber sees 1..published with no gap.
         for (int i = 1; i <= published.get(); i++) {
@@ -364,7 +367,7 @@ class ClusterIT {
   @Test
   void embeddingApi_publishWhileRedisDown_failsWithUnavailableException() throws Exception {
     try (RedisProcess redis = RedisProcess.start()) {
-      try (dev.keel.api.Keel keel = dev.keel.testing.Embedded.start((c, m) -> { }, b -> b.clusterRedis(redis.uri()))) {
+      try (dev.keel.api.Keel keel = dev.keel.testing.Embedded.start((c, m) -> { }, b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()))) {
         assertThat(keel.topics().publish("api", "{\"x\":1}").get(10, java.util.concurrent.TimeUnit.SECONDS))
             .as("nodes that got it (none subscribed)").isZero();
         redis.kill();
@@ -381,17 +384,17 @@ class ClusterIT {
   void passwordInTheUri_authenticates_wrongPasswordLeavesTheNodeDegraded() {
     try (RedisProcess redis = RedisProcess.startWithPassword("s3cret-pass")) {
       KeelServer good = startNodes(redis, 1).get(0);
-      KeelServer bad = Servers.start(b -> b.clusterRedis("redis://:wrong@127.0.0.1:" + redis.port()));
+      KeelServer bad = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, "redis://:wrong@127.0.0.1:" + redis.port()));
       try (WsClient sub = WsClient.connect(good.wsPort())) {
         assertThat(good.relay().available()).as("authenticated with the URI's password").isTrue();
         sub.send("{\"op\":\"sub\",\"topic\":\"auth\"}");
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
         await().atMost(WAIT).until(() -> "{\"delivered\":1}".equals(
-            Servers.post(good.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":1}").body()));
+            Http.post(good.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":1}").body()));
         assertThat(sub.nextJson().get("data").asInt()).isEqualTo(1);
         assertThat(bad.relay().available()).as("wrong password").isFalse();
-        assertThat(Servers.get(bad.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
-        assertThat(Servers.post(bad.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":2}").statusCode())
+        assertThat(Http.get(bad.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
+        assertThat(Http.post(bad.wsPort(), "/api/publish", "{\"topic\":\"auth\",\"data\":2}").statusCode())
             .isEqualTo(503);
       } finally {
         good.close();
@@ -407,7 +410,7 @@ class ClusterIT {
   static List<KeelServer> startNodes(RedisProcess redis, int n, int inflight) {
     List<KeelServer> servers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      servers.add(Servers.start(b -> b.clusterRedis(redis.uri()).clusterPublishInflight(inflight).ioThreads(2)));
+      servers.add(Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_PUBLISH_INFLIGHT, inflight).set(CoreOptions.IO_THREADS, 2)));
     }
     return servers;
   }

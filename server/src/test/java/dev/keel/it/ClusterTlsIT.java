@@ -1,11 +1,14 @@
 package dev.keel.it;
 
+import dev.keel.cluster.redis.RedisOptions;
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
-import dev.keel.testing.RedisProcess;
+import dev.keel.cluster.redis.RedisProcess;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.WsClient;
 import java.time.Duration;
@@ -35,7 +38,7 @@ class ClusterTlsIT {
 
         pub.send("{\"op\":\"pub\",\"topic\":\"secure\",\"data\":\"over tls\",\"id\":7}");
         assertThat(pub.nextJson().toString()).isEqualTo("{\"op\":\"ok\",\"id\":7}");
-        assertThat(Servers.post(a.wsPort(), "/api/publish", "{\"topic\":\"secure\",\"data\":2}").body())
+        assertThat(Http.post(a.wsPort(), "/api/publish", "{\"topic\":\"secure\",\"data\":2}").body())
             .isEqualTo("{\"delivered\":1}");
         JsonNode first = sub.nextJson();
         JsonNode second = sub.nextJson();
@@ -43,7 +46,7 @@ class ClusterTlsIT {
         assertThat(first.get("data").asText()).isEqualTo("over tls");
         assertThat(second.get("seq").asLong()).isEqualTo(2);
         assertThat(second.get("data").asInt()).isEqualTo(2);
-        assertThat(Servers.get(a.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
+        assertThat(Http.get(a.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
       } finally {
         a.close();
         b.close();
@@ -55,11 +58,11 @@ class ClusterTlsIT {
   void rediss_withoutTrustingItsCa_refusesTheCertificate_nodeStaysDegraded() {
     try (RedisProcess redis = RedisProcess.startTls(PASSWORD)) {
       // No cluster-redis-trust: the JDK's default trust store does not know the test's CA.
-      KeelServer n = Servers.start(b -> b.clusterRedis(redis.uri()).ioThreads(1));
+      KeelServer n = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(CoreOptions.IO_THREADS, 1));
       try {
         assertThat(n.relay().available()).as("an untrusted Redis certificate is not accepted").isFalse();
-        assertThat(Servers.get(n.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
-        assertThat(Servers.post(n.wsPort(), "/api/publish", "{\"topic\":\"t\",\"data\":1}").statusCode())
+        assertThat(Http.get(n.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
+        assertThat(Http.post(n.wsPort(), "/api/publish", "{\"topic\":\"t\",\"data\":1}").statusCode())
             .isEqualTo(503);
       } finally {
         n.close();
@@ -68,6 +71,6 @@ class ClusterTlsIT {
   }
 
   private static KeelServer startNode(RedisProcess redis) {
-    return Servers.start(b -> b.clusterRedis(redis.uri()).clusterRedisTrust(redis.caPem().toString()).ioThreads(2));
+    return Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_REDIS_TRUST, redis.caPem().toString()).set(CoreOptions.IO_THREADS, 2));
   }
 }

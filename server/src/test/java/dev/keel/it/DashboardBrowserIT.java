@@ -1,5 +1,7 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
+import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,9 +50,9 @@ class DashboardBrowserIT {
       adminPort = free.getLocalPort();
     }
     int port = adminPort;
-    KeelServer server = Servers.start(b -> b.adminPort(port).adminToken(TOKEN)
-        .slowConsumerPolicy(SlowConsumerPolicy.DROP_NEWEST).socketSendBuffer(8 * 1024)
-        .outboundQueueBytes(256 * 1024).writeTimeout(Duration.ofMinutes(5)));
+    KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port).set(AdminOptions.ADMIN_TOKEN, TOKEN)
+        .set(CoreOptions.SLOW_CONSUMER_POLICY, SlowConsumerPolicy.DROP_NEWEST).set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 256 * 1024).set(CoreOptions.WRITE_TIMEOUT, Duration.ofMinutes(5)));
     AtomicBoolean running = new AtomicBoolean(true);
     WebDriver driver = null;
     try (ExecutorService traffic = Executors.newVirtualThreadPerTaskExecutor();
@@ -118,7 +120,7 @@ class DashboardBrowserIT {
       server.shutdown();
       await().atMost(Duration.ofSeconds(20)).until(() ->
           String.valueOf(js.executeScript("return window.keelDashboard.status()")).startsWith("reconnecting"));
-      server = Servers.start(b -> b.adminPort(port).adminToken(TOKEN));
+      server = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port).set(AdminOptions.ADMIN_TOKEN, TOKEN));
       await().atMost(Duration.ofSeconds(30)).until(() -> "live".equals(js.executeScript("return window.keelDashboard.status()")));
     } finally {
       running.set(false);

@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +19,7 @@ class DashboardStreamIT {
 
   @Test
   void streamSendsOneSnapshotPerSecondWithEveryPanelsFigures() {
-    try (KeelServer server = Servers.start(b -> b.adminToken(TOKEN));
+    try (KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
         TcpClient client = TcpClient.connect(server.tcpPort());
         WsClient stream = WsClient.connect(server.adminPort(), "", "/admin/stream")) {
       client.send("{\"op\":\"sub\",\"topic\":\"x\"}");
@@ -46,7 +47,7 @@ class DashboardStreamIT {
 
   @Test
   void wrongOrMissingTokenClosesTheStreamWith1008() {
-    try (KeelServer server = Servers.start(b -> b.adminToken(TOKEN));
+    try (KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
         WsClient stream = WsClient.connect(server.adminPort(), "", "/admin/stream")) {
       stream.send("not-the-token");
       WsClient.Closed closed = stream.awaitClose(Duration.ofSeconds(10));
@@ -62,7 +63,7 @@ class DashboardStreamIT {
       adminPort = free.getLocalPort();
     }
     int port = adminPort;
-    KeelServer first = Servers.start(b -> b.adminPort(port));
+    KeelServer first = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
     try (WsClient stream = WsClient.connect(port, "", "/admin/stream")) {
       stream.send("");
       assertThat(stream.nextJson().has("t")).isTrue();
@@ -71,7 +72,7 @@ class DashboardStreamIT {
     } finally {
       first.shutdown();
     }
-    try (KeelServer second = Servers.start(b -> b.adminPort(port));
+    try (KeelServer second = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
         WsClient again = WsClient.connect(port, "", "/admin/stream")) {
       again.send("");
       assertThat(again.nextJson().get("connections").get("ws").asInt()).as("a fresh server's figures").isZero();

@@ -1,12 +1,14 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -24,7 +26,7 @@ class DrainIT {
 
   @Test
   void drainDeliversQueuedMessagesBeforeClose1001() throws Exception {
-    KeelServer server = Servers.start(b -> b.socketSendBuffer(8 * 1024).shutdownGrace(Duration.ofSeconds(20)));
+    KeelServer server = Servers.start(b -> b.set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024).set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(20)));
     try (WsClient ws = WsClient.connectPaused(server.wsPort());
         TcpClient tcp = TcpClient.connect(server.tcpPort(), null, 4096);
         Socket http = new Socket("127.0.0.1", server.wsPort())) {
@@ -34,7 +36,7 @@ class DrainIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> server.topics().subscribers("news") == 2);
       String data = "\"" + "n".repeat(1000) + "\"";
       for (int i = 0; i < MESSAGES; i++) {
-        assertThat(Servers.post(server.wsPort(), "/api/publish", "{\"topic\":\"news\",\"data\":" + data + "}").statusCode())
+        assertThat(Http.post(server.wsPort(), "/api/publish", "{\"topic\":\"news\",\"data\":" + data + "}").statusCode())
             .isEqualTo(200);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().queuedBytes.sum() > 0);
@@ -43,7 +45,7 @@ class DrainIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> server.sessions().isDraining());
       assertThat(healthOver(http, server.wsPort())).as("healthz while draining, on an open connection")
           .startsWith("HTTP/1.1 503");
-      assertThat(Servers.get(server.wsPort(), "/healthz").statusCode()).as("healthz while draining, new connection")
+      assertThat(Http.get(server.wsPort(), "/healthz").statusCode()).as("healthz while draining, new connection")
           .isEqualTo(503);
       assertThatThrownBy(() -> dev.keel.testing.RawWebSocket.connect(server.wsPort())).as("no new WebSocket while draining")
           .hasMessageContaining("503");

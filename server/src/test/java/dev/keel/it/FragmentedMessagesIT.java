@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.server.KeelServer;
@@ -21,7 +22,7 @@ class FragmentedMessagesIT {
 
   @BeforeEach
   void start() {
-    server = Servers.start(b -> b.maxMessageSize(1024));
+    server = Servers.start(b -> b.set(CoreOptions.MAX_MESSAGE_SIZE, 1024));
   }
 
   @AfterEach

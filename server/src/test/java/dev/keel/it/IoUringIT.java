@@ -1,11 +1,12 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.config.IoTransport;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -23,8 +24,8 @@ class IoUringIT {
   @Test
   void pubSubOnBothTransports_slowConsumerCut_everyConnectionEnded() throws Exception {
     Assumptions.assumeTrue(IoUring.isAvailable(), () -> "io_uring unavailable here: " + IoUring.unavailabilityCause());
-    try (KeelServer server = Servers.start(b -> b.ioTransport(IoTransport.IO_URING)
-        .socketSendBuffer(8 * 1024).outboundQueueBytes(70 * 1024).writeBufferHighWater(8 * 1024))) {
+    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.IO_TRANSPORT, IoTransport.IO_URING)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 70 * 1024).set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 8 * 1024))) {
       assertThat(server.transportName()).as("transport loaded").isEqualTo("io_uring");
 
       WsClient ws = WsClient.connect(server.wsPort());

@@ -1,10 +1,13 @@
 package dev.keel.it;
 
+import dev.keel.config.Ports;
+import dev.keel.config.CoreOptions;
+import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.ServerProbes;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -40,15 +43,15 @@ class LeakIT {
     try (KeelServer server = Servers.start(b -> b
             // No admin listener: its event-loop lag probe is a (server-wide) scheduled task on every
             // loop, and this test counts the tasks left behind by connections.
-            .adminPort(0)
-            .idleTimeout(Duration.ofSeconds(1))
-            .heartbeatInterval(Duration.ofMillis(300))
-            .handshakeTimeout(Duration.ofMillis(500))
-            .writeTimeout(Duration.ofMillis(800))
-            .maxMessageSize(4096)
-            .socketSendBuffer(8 * 1024)
-            .rateLimit(20)
-            .rateBurst(10));
+            .set(AdminOptions.ADMIN_PORT, Ports.OFF)
+            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(1))
+            .set(CoreOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(300))
+            .set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(500))
+            .set(CoreOptions.WRITE_TIMEOUT, Duration.ofMillis(800))
+            .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
+            .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024)
+            .set(CoreOptions.RATE_LIMIT, 20)
+            .set(CoreOptions.RATE_BURST, 10));
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       long baselineBuffers = ServerProbes.activeAllocations(server.allocator(), server.eventLoops());
 

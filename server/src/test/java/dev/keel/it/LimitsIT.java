@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.RateLimitPolicy;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -31,7 +32,7 @@ class LimitsIT {
 
   @Test
   void oversizedWebSocketMessageIsClosedWith1009() {
-    server = Servers.start(b -> b.maxMessageSize(1024));
+    server = Servers.start(b -> b.set(CoreOptions.MAX_MESSAGE_SIZE, 1024));
     try (WsClient ws = WsClient.connect(server.wsPort()); WsClient other = WsClient.connect(server.wsPort())) {
       ws.send("{\"op\":\"echo\",\"data\":\"" + "x".repeat(2048) + "\"}");
       WsClient.Closed closed = ws.awaitClose(Duration.ofSeconds(10));
@@ -44,7 +45,7 @@ class LimitsIT {
 
   @Test
   void oversizedTcpFrameGetsTooLargeThenClose() {
-    server = Servers.start(b -> b.maxMessageSize(1024));
+    server = Servers.start(b -> b.set(CoreOptions.MAX_MESSAGE_SIZE, 1024));
     try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
       tcp.sendRaw(ByteBuffer.allocate(4).putInt(1025).array());
       JsonNode e = tcp.readJson();
@@ -59,7 +60,7 @@ class LimitsIT {
     int rate = 50;
     int burst = 10;
     int total = 110;
-    server = Servers.start(b -> b.rateLimit(rate).rateBurst(burst));
+    server = Servers.start(b -> b.set(CoreOptions.RATE_LIMIT, rate).set(CoreOptions.RATE_BURST, burst));
     try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
       ByteBuffer flood = ByteBuffer.allocate(total * 64);
       for (int i = 0; i < total; i++) {
@@ -85,7 +86,7 @@ class LimitsIT {
 
   @Test
   void disconnectRatePolicyClosesTheFlooderWith1008() {
-    server = Servers.start(b -> b.rateLimit(5).rateBurst(5).rateLimitPolicy(RateLimitPolicy.DISCONNECT));
+    server = Servers.start(b -> b.set(CoreOptions.RATE_LIMIT, 5).set(CoreOptions.RATE_BURST, 5).set(CoreOptions.RATE_LIMIT_POLICY, RateLimitPolicy.DISCONNECT));
     try (WsClient ws = WsClient.connect(server.wsPort())) {
       for (int i = 0; i < 20 && !ws.isClosed(); i++) {
         try {
@@ -102,7 +103,7 @@ class LimitsIT {
 
   @Test
   void maxConnectionsRefusesTheExtraOneOnBothTransports() {
-    server = Servers.start(b -> b.maxConnections(3));
+    server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS, 3));
     List<AutoCloseable> open = new ArrayList<>();
     try {
       open.add(WsClient.connect(server.wsPort()));
@@ -137,7 +138,7 @@ class LimitsIT {
 
   @Test
   void maxSubscriptionsRefusesTheExtraOne() {
-    server = Servers.start(b -> b.maxSubscriptions(3));
+    server = Servers.start(b -> b.set(CoreOptions.MAX_SUBSCRIPTIONS, 3));
     try (WsClient ws = WsClient.connect(server.wsPort())) {
       for (String t : List.of("a", "b", "c")) {
         ws.send("{\"op\":\"sub\",\"topic\":\"" + t + "\"}");

@@ -1,9 +1,11 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
+import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -128,25 +130,25 @@ class ProtocolIT {
       ws.next();
       tcp.send("{\"op\":\"sub\",\"topic\":\"alerts\"}");
       tcp.read();
-      HttpResponse<String> r = Servers.post(server.wsPort(), "/api/publish", "{\"topic\":\"alerts\",\"data\":{\"level\":3}}");
+      HttpResponse<String> r = Http.post(server.wsPort(), "/api/publish", "{\"topic\":\"alerts\",\"data\":{\"level\":3}}");
       assertThat(r.statusCode()).as("publish status").isEqualTo(200);
       assertThat(r.body()).as("delivered count").isEqualTo("{\"delivered\":2}");
       assertThat(ws.next()).isEqualTo("{\"op\":\"msg\",\"topic\":\"alerts\",\"seq\":1,\"data\":{\"level\":3}}");
       assertThat(tcp.read()).isEqualTo("{\"op\":\"msg\",\"topic\":\"alerts\",\"seq\":1,\"data\":{\"level\":3}}");
-      assertThat(Servers.post(server.wsPort(), "/api/publish", "{\"topic\":\"nobody\",\"data\":1}").body())
+      assertThat(Http.post(server.wsPort(), "/api/publish", "{\"topic\":\"nobody\",\"data\":1}").body())
           .as("no subscribers").isEqualTo("{\"delivered\":0}");
     }
   }
 
   @Test
   void httpPublishRejectsBadBodiesAndOversizedOnes() {
-    HttpResponse<String> bad = Servers.post(server.wsPort(), "/api/publish", "{oops");
+    HttpResponse<String> bad = Http.post(server.wsPort(), "/api/publish", "{oops");
     assertThat(bad.statusCode()).as("bad JSON").isEqualTo(400);
     assertThat(WsClient.parse(bad.body()).get("error").asText()).isEqualTo("bad_request");
-    assertThat(Servers.post(server.wsPort(), "/api/publish", "{\"topic\":\"a b\",\"data\":1}").statusCode())
+    assertThat(Http.post(server.wsPort(), "/api/publish", "{\"topic\":\"a b\",\"data\":1}").statusCode())
         .as("bad topic").isEqualTo(400);
-    String big = "{\"topic\":\"t\",\"data\":\"" + "x".repeat(server.config().maxMessageSize()) + "\"}";
-    assertThat(Servers.post(server.wsPort(), "/api/publish", big).statusCode()).as("oversized body").isEqualTo(413);
+    String big = "{\"topic\":\"t\",\"data\":\"" + "x".repeat(server.config().get(CoreOptions.MAX_MESSAGE_SIZE)) + "\"}";
+    assertThat(Http.post(server.wsPort(), "/api/publish", big).statusCode()).as("oversized body").isEqualTo(413);
   }
 
   @Test
@@ -191,9 +193,9 @@ class ProtocolIT {
 
   @Test
   void healthzIsUpAndUnknownPathsAre404() {
-    HttpResponse<String> h = Servers.get(server.wsPort(), "/healthz");
+    HttpResponse<String> h = Http.get(server.wsPort(), "/healthz");
     assertThat(h.statusCode()).isEqualTo(200);
     assertThat(h.body()).isEqualTo("{\"status\":\"up\"}");
-    assertThat(Servers.get(server.wsPort(), "/nope").statusCode()).isEqualTo(404);
+    assertThat(Http.get(server.wsPort(), "/nope").statusCode()).isEqualTo(404);
   }
 }

@@ -3,7 +3,7 @@ package dev.keel.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.testing.Servers;
+import dev.keel.testing.Http;
 import dev.keel.testing.WsClient;
 import java.io.File;
 import java.net.ServerSocket;
@@ -30,7 +30,7 @@ class ServeProcessIT {
         .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "keel-serve-process-it.log")).start();
     try {
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-          .until(() -> Servers.get(port, "/healthz").statusCode() == 200);
+          .until(() -> Http.get(port, "/healthz").statusCode() == 200);
       try (WsClient ws = WsClient.connect(port)) {
         ws.send("{\"op\":\"sub\",\"topic\":\"x\"}");
         ws.next();

@@ -1,11 +1,12 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.config.SlowConsumerPolicy;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import java.time.Duration;
@@ -40,19 +41,19 @@ class SlowConsumerIT {
 
   private void startServer(SlowConsumerPolicy policy, Duration writeTimeout) {
     server = Servers.start(b -> b
-        .maxMessageSize(4096)
+        .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
         // Room for a fast reader's scheduling hiccups (~150 ms at the publish rate), far less than
         // the 1.3 MB a stalled reader falls behind by.
-        .outboundQueueBytes(256 * 1024)
-        .outboundQueueMessages(512)
-        .writeBufferHighWater(16 * 1024)
-        .socketSendBuffer(8 * 1024) // else the kernel absorbs megabytes for the stalled peer
-        .slowConsumerPolicy(policy)
-        .writeTimeout(writeTimeout)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 256 * 1024)
+        .set(CoreOptions.OUTBOUND_QUEUE_MESSAGES, 512)
+        .set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 16 * 1024)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024) // else the kernel absorbs megabytes for the stalled peer
+        .set(CoreOptions.SLOW_CONSUMER_POLICY, policy)
+        .set(CoreOptions.WRITE_TIMEOUT, writeTimeout)
         // The publisher's rate limit paces it at a rate the fast readers keep up with; the stalled
         // one falls behind at any rate.
-        .rateLimit(3000)
-        .rateBurst(50));
+        .set(CoreOptions.RATE_LIMIT, 3000)
+        .set(CoreOptions.RATE_BURST, 50));
   }
 
   /** Subscribes fast readers; each returns the seqs it saw until it has MESSAGES of them. */

@@ -1,11 +1,12 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.server.KeelServer;
-import dev.keel.session.CloseReason;
+import dev.keel.api.CloseReason;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -24,9 +25,9 @@ class TimeoutsIT {
   @BeforeEach
   void start() {
     server = Servers.start(b -> b
-        .heartbeatInterval(Duration.ofMillis(200))
-        .idleTimeout(Duration.ofMillis(800))
-        .handshakeTimeout(Duration.ofMillis(500)));
+        .set(CoreOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(200))
+        .set(CoreOptions.IDLE_TIMEOUT, Duration.ofMillis(800))
+        .set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(500)));
   }
 
   @AfterEach

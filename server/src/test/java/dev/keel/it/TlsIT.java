@@ -1,5 +1,6 @@
 package dev.keel.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.server.KeelServer;
@@ -44,8 +45,8 @@ class TlsIT {
     tmf.init(trust);
     trusting = SSLContext.getInstance("TLS");
     trusting.init(null, tmf.getTrustManagers(), null);
-    server = Servers.start(b -> b.tlsCert(certPem.getPath()).tlsKey(keyPem.getPath())
-        .handshakeTimeout(Duration.ofMillis(800)));
+    server = Servers.start(b -> b.set(CoreOptions.TLS_CERT, certPem.getPath()).set(CoreOptions.TLS_KEY, keyPem.getPath())
+        .set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(800)));
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.keel.pubsub;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The pub/sub protocol over a framed-TCP connection on EmbeddedChannel. */
 class PubSubHandlerTest {
-  private final EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().maxSubscriptions(2).build());
+  private final EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_SUBSCRIPTIONS, 2).build());
   private final List<Client> clients = new ArrayList<>();
 
   private Client connect() {

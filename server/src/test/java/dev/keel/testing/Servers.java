@@ -1,5 +1,7 @@
 package dev.keel.testing;
 
+import dev.keel.config.CoreOptions;
+import dev.keel.admin.AdminOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.server.KeelServer;
 import java.net.URI;
@@ -18,15 +20,15 @@ public final class Servers {
   /** A server on free WebSocket and TCP ports, with {@code tune} applied to the defaults. */
   public static KeelServer start(UnaryOperator<KeelConfig.Builder> tune) {
     KeelConfig config = tune.apply(KeelConfig.builder()
-        .wsPort(0)
-        .tcpPort(KeelConfig.ANY_FREE_PORT)
-        .adminPort(KeelConfig.ANY_FREE_PORT)
+        .set(CoreOptions.WS_PORT, 0)
+        .set(CoreOptions.TCP_PORT, 0)
+        .set(AdminOptions.ADMIN_PORT, 0)
         // Tests open thousands of connections from loopback addresses: per-address limits would
         // refuse them. AddressLimitIT sets its own.
-        .maxConnectionsPerIp(1_000_000)
-        .connectRatePerIp(1_000_000)
-        .connectBurstPerIp(1_000_000)
-        .shutdownGrace(Duration.ofSeconds(5)))
+        .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000_000)
+        .set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
+        .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)
+        .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5)))
         .build();
     try {
       return KeelServer.start(config);

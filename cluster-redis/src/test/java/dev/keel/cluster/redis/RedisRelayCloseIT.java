@@ -1,10 +1,11 @@
 package dev.keel.it;
 
+import dev.keel.cluster.redis.RedisOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.cluster.RedisRelay;
+import dev.keel.cluster.redis.RedisRelay;
 import dev.keel.config.KeelConfig;
-import dev.keel.pubsub.TopicRegistry;
+import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.Stats;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.ServerSocket;
@@ -28,7 +29,7 @@ class RedisRelayCloseIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // closed at once: every attempt is refused, and retried 100 ms later
     }
-    KeelConfig config = KeelConfig.builder().clusterRedis("redis://127.0.0.1:" + port).build();
+    KeelConfig config = KeelConfig.builder().set(RedisOptions.CLUSTER_REDIS, "redis://127.0.0.1:" + port).build();
     Random random = new Random(6);
     for (int i = 0; i < CLOSES; i++) {
       Stats stats = new Stats();

@@ -1,5 +1,6 @@
 package dev.keel.load.it;
 
+import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,17 +33,17 @@ class ScenariosIT {
   @BeforeAll
   static void start() throws InterruptedException {
     server = KeelServer.start(KeelConfig.builder()
-        .wsPort(0)
-        .tcpPort(KeelConfig.ANY_FREE_PORT)
-        .maxMessageSize(4 * 1024)
-        .outboundQueueBytes(256 * 1024)
-        .socketSendBuffer(8 * 1024)
-        .handshakeTimeout(Duration.ofSeconds(1))
-        .heartbeatInterval(Duration.ofMillis(500))
-        .idleTimeout(Duration.ofSeconds(2))
-        .writeTimeout(Duration.ofSeconds(3)) // a loaded CI machine with paranoid leak detection pauses readers for a second
-        .closeTimeout(Duration.ofMillis(500))
-        .shutdownGrace(Duration.ofSeconds(2))
+        .set(CoreOptions.WS_PORT, 0)
+        .set(CoreOptions.TCP_PORT, 0)
+        .set(CoreOptions.MAX_MESSAGE_SIZE, 4 * 1024)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 256 * 1024)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024)
+        .set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofSeconds(1))
+        .set(CoreOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(500))
+        .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(2))
+        .set(CoreOptions.WRITE_TIMEOUT, Duration.ofSeconds(3)) // a loaded CI machine with paranoid leak detection pauses readers for a second
+        .set(CoreOptions.CLOSE_TIMEOUT, Duration.ofMillis(500))
+        .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(2))
         .build());
     admin = FakeAdmin.start(() -> server.sessions().count(), () -> server.allocator().metric().usedDirectMemory());
   }
