@@ -28,7 +28,7 @@ public final class Embedded {
     try {
       Keel keel = Keel.builder()
           .set(CoreOptions.WS_PORT, 0)
-          .set(CoreOptions.TCP_PORT, Ports.OFF)
+          .set(CoreOptions.TCP_PORT, 0)
           // No per-address limits: these tests open thousands of connections from loopback.
           .configure(b -> tune.apply(b.set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5))
               .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000_000).set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
