@@ -35,10 +35,12 @@ public final class Option<T> {
   private final boolean optional;
   private final boolean secret;
   private final String env;
+  private final Function<T, String> display;
   private volatile OptionSet owner;
 
   private Option(String key, Type<T> type, T defaultValue, String why, String description, T min, T max,
-      Function<T, String> check, boolean optional, boolean secret, String env) {
+      Function<T, String> check, boolean optional, boolean secret, String env, Function<T, String> display) {
+    this.display = display;
     this.key = key;
     this.type = type;
     this.defaultValue = defaultValue;
@@ -56,7 +58,7 @@ public final class Option<T> {
     if (!key.matches("[a-z][a-z0-9-]*")) {
       throw new IllegalArgumentException("option keys are lower-case words joined by '-': " + key);
     }
-    return new Option<>(key, type, dflt, null, "", null, null, null, false, false, null);
+    return new Option<>(key, type, dflt, null, "", null, null, null, false, false, null, null);
   }
 
   // ------------------------------------------------------------------ declarations
@@ -123,31 +125,36 @@ public final class Option<T> {
 
   /** Inclusive bounds, checked at start-up. */
   public Option<T> range(T min, T max) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
   }
 
   /** An extra check: returns null when the value is fine, else what is wrong (after "KEY "). */
   public Option<T> check(Function<T, String> check) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
   }
 
   public Option<T> describe(String description) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
   }
 
   /** Why the default is what it is (for docs/configuration.md). */
   public Option<T> why(String why) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
   }
 
   /** May be unset ({@code none}): then {@link KeelConfig#get} returns null. */
   public Option<T> optional() {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, true, secret, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, true, secret, env, display);
   }
 
   /** A secret: never printed (shown as {@code (set)}), and also read from the environment variable {@code env}. */
   public Option<T> secret(String env) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, true, env);
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, true, env, display);
+  }
+
+  /** How {@link #show} writes a value for people (a URI with its password masked, say). */
+  public Option<T> display(Function<T, String> display) {
+    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
   }
 
   // ------------------------------------------------------------------ reading
@@ -235,7 +242,7 @@ public final class Option<T> {
     if (secret) {
       return "(set)";
     }
-    return type.show(value);
+    return display != null ? display.apply(value) : type.show(value);
   }
 
   /** The value written so that {@link #parse} reads it back (secrets included). */

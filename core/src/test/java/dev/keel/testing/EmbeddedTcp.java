@@ -67,6 +67,13 @@ public final class EmbeddedTcp {
         sessions, counters, ByteBufAllocator.DEFAULT, verifier);
   }
 
+  /** Runs {@code channel}'s pending tasks and the handler runners they start, until neither has any left. */
+  public void settle(EmbeddedChannel channel) {
+    do {
+      channel.runPendingTasks();
+    } while (runners.runAll() > 0);
+  }
+
   /** An embedding-API handler (given the registry's topics) on every connection. */
   public static EmbeddedTcp api(KeelConfig config, Function<Topics, Handler> application) {
     return new EmbeddedTcp(config, null, application);

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.config.KeelConfig;
 import dev.keel.config.Option;
+import dev.keel.config.OptionSet;
+import dev.keel.config.Ports;
+import dev.keel.serve.PubSubServer;
 import dev.keel.config.SlowConsumerPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,25 +32,31 @@ class MainTest {
   }
 
   @Test
-  void serveUsage_listsEveryOptionWithItsDefault() {
+  void serveUsage_listsEveryOptionWithItsDefault_groupedByConcern() {
     CommandLine serve = Main.commandLine().getSubcommands().get("serve");
     String usage = serve.getUsageMessage(CommandLine.Help.Ansi.OFF);
-    KeelConfig defaults = KeelConfig.builder().build();
-    for (Option o : Option.values()) {
-      assertThat(usage).as("`keel serve --help` lists --%s", o.key()).containsPattern("--" + o.key() + "\\[?=");
+    KeelConfig defaults = PubSubServer.config().build();
+    for (OptionSet set : PubSubServer.OPTION_SETS) {
+      for (OptionSet.Group g : set.groups()) {
+        assertThat(usage).as("`keel serve --help` has the heading %s", g.title()).contains(g.title() + ":");
+      }
+      for (Option<?> o : set.options()) {
+        assertThat(usage).as("`keel serve --help` lists --%s", o.key()).containsPattern("--" + o.key() + "\\[?=");
+      }
     }
     assertThat(usage).as("`keel serve --help` lists --config").contains("--config=FILE");
     assertThat(usage.replaceAll("\\s+", " "))
         .as("`keel serve --help` shows the idle-timeout default")
-        .contains("Default: " + Option.IDLE_TIMEOUT.valueIn(defaults) + ".");
+        .contains("Default: " + CoreOptions.IDLE_TIMEOUT.show(defaults.get(CoreOptions.IDLE_TIMEOUT)) + ".");
+    assertThat(usage.replaceAll("\\s+", " ")).as("--help explains the formats").contains("Durations take a unit");
   }
 
   @Test
   void configFrom_flags_setOptions() {
-    KeelConfig c = configOf("serve", "--ws-port", "0", "--tcp-port=-1", "--max-message-size", "1MiB",
+    KeelConfig c = configOf("serve", "--ws-port", "0", "--tcp-port=off", "--max-message-size", "1MiB",
         "--outbound-queue-bytes", "4MiB", "--slow-consumer-policy", "drop-newest");
     assertThat(c.get(CoreOptions.WS_PORT)).as("--ws-port").isZero();
-    assertThat(c.get(CoreOptions.TCP_PORT)).as("--tcp-port").isEqualTo(-1);
+    assertThat(c.get(CoreOptions.TCP_PORT)).as("--tcp-port").isEqualTo(Ports.OFF);
     assertThat(c.get(CoreOptions.MAX_MESSAGE_SIZE)).as("--max-message-size").isEqualTo(1024 * 1024);
     assertThat(c.get(CoreOptions.OUTBOUND_QUEUE_BYTES)).as("--outbound-queue-bytes").isEqualTo(4 * 1024 * 1024);
     assertThat(c.get(CoreOptions.SLOW_CONSUMER_POLICY)).as("--slow-consumer-policy").isEqualTo(SlowConsumerPolicy.DROP_NEWEST);
@@ -86,13 +95,25 @@ class MainTest {
   }
 
   @Test
-  void run_unknownFlag_exitsWith2() {
+  void run_unknownFlag_exitsWith2_suggestingTheNearestOption_withoutTheWholeHelp() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"serve", "--idle-timeuot", "1s"}, new PrintWriter(out, true),
         new PrintWriter(err, true));
     assertThat(code).as("exit code of `keel serve --idle-timeuot 1s`").isEqualTo(2);
-    assertThat(err.toString()).as("stderr of `keel serve --idle-timeuot 1s`").contains("--idle-timeuot");
+    assertThat(err.toString()).as("stderr of `keel serve --idle-timeuot 1s`").contains("--idle-timeuot")
+        .contains("did you mean --idle-timeout?");
+    assertThat(err.toString().lines().count()).as("the error and a one-line hint, not the whole help").isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  void run_version_everywhere() {
+    for (String[] args : new String[][] {{"-V"}, {"serve", "-V"}, {"serve", "--version"}}) {
+      StringWriter out = new StringWriter();
+      int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+      assertThat(code).as("exit code of keel %s", String.join(" ", args)).isZero();
+      assertThat(out.toString()).as("keel %s", String.join(" ", args)).startsWith("keel ");
+    }
   }
 
   @Test

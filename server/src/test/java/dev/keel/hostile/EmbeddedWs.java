@@ -1,7 +1,7 @@
 package dev.keel.hostile;
 
-import dev.keel.pubsub.PublishApi;
 import dev.keel.testing.EmbeddedTcp;
+import dev.keel.transport.ws.HttpExtras;
 import dev.keel.transport.ws.WsInitializer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 /** A WebSocket connection on an EmbeddedChannel with the server's real HTTP + WebSocket pipeline. */
 final class EmbeddedWs implements AutoCloseable {
   final EmbeddedChannel channel;
+  private final EmbeddedTcp server;
 
   EmbeddedWs(EmbeddedTcp server) {
-    channel = new EmbeddedChannel(new WsInitializer(server.context, new PublishApi(server.topics)));
+    this.server = server;
+    channel = new EmbeddedChannel(new WsInitializer(server.context, new HttpExtras()));
     channel.freezeTime();
     String upgrade = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: a2VlbC10ZXN0LWtleS0xNg==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -29,9 +31,9 @@ final class EmbeddedWs implements AutoCloseable {
   void feed(byte[] bytes, int chunk) {
     for (int off = 0; off < bytes.length && channel.isOpen(); off += chunk) {
       channel.writeInbound(Unpooled.copiedBuffer(bytes, off, Math.min(chunk, bytes.length - off)));
-      channel.runPendingTasks();
+      server.settle(channel);
     }
-    channel.runPendingTasks();
+    server.settle(channel);
   }
 
   /** Everything written to the peer so far, released. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.KeelConfig;
 import dev.keel.testing.EmbeddedTcp;
+import dev.keel.testing.PubSubEmbedded;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class HostileCorpusTest {
   private static EmbeddedTcp server() {
-    return new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 1024).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
+    return PubSubEmbedded.tcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 1024).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
         .set(CoreOptions.RATE_LIMIT, 1_000_000).set(CoreOptions.RATE_BURST, 1_000_000).build());
   }
 
@@ -63,7 +64,7 @@ class HostileCorpusTest {
       }
       assertThat(server.sessions.count()).as("sessions left after %s", file.getFileName()).isZero();
       assertThat(server.sessions.reserved()).as("slots left after %s", file.getFileName()).isZero();
-      assertThat(server.stats.queuedBytes.sum()).isZero();
+      assertThat(server.counters.queuedBytes()).isZero();
     }));
   }
 
@@ -77,6 +78,6 @@ class HostileCorpusTest {
     }
     assertThat(server.sessions.count()).isZero();
     assertThat(server.sessions.reserved()).isZero();
-    assertThat(server.stats.queuedBytes.sum()).isZero();
+    assertThat(server.counters.queuedBytes()).isZero();
   }
 }

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class AbnormalCloseLogIT {
     closeLog.addAppender(captured);
     closeLog.setLevel(Level.INFO);
     List<TcpClient> clients = new ArrayList<>();
-    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(300)))) {
+    try (Running server = Servers.start(b -> b.set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofMillis(300)))) {
       for (int i = 0; i < CLIENTS; i++) {
         clients.add(TcpClient.connect(server.tcpPort())); // and never send a first frame
       }

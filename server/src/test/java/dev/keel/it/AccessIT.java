@@ -5,7 +5,7 @@ import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Http;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AccessIT {
   @Test
   void originOutsideTheAllowListIsRefusedWith403() throws Exception {
-    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.ALLOWED_ORIGINS, List.of("https://app.example.com")))) {
+    try (Running server = Servers.start(b -> b.set(CoreOptions.ALLOWED_ORIGINS, List.of("https://app.example.com")))) {
       assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(), "Origin: https://evil.example.net\r\n"))
           .as("foreign origin").hasMessageContaining("HTTP/1.1 403");
       assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort()))
@@ -27,14 +27,14 @@ class AccessIT {
         assertThat(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8)).as("allowed origin is served")
             .isEqualTo("{\"op\":\"pong\"}");
       }
-      assertThat(server.sessions().reserved()).as("refused upgrades hold no slot").isLessThanOrEqualTo(1);
+      assertThat(server.reserved()).as("refused upgrades hold no slot").isLessThanOrEqualTo(1);
     }
   }
 
   @Test
   void httpPublishNeedsTheApiKeyWhenOneIsSet() {
     String key = "publish-key-0123456789";
-    try (KeelServer server = Servers.start(b -> b.set(ServeOptions.API_KEY, key))) {
+    try (Running server = Servers.start(b -> b.set(ServeOptions.API_KEY, key))) {
       String body = "{\"topic\":\"t\",\"data\":1}";
       assertThat(Http.post(server.wsPort(), "/api/publish", body).statusCode()).as("no key").isEqualTo(401);
       assertThat(Http.post(server.wsPort(), "/api/publish", body, "Authorization", "Bearer wrong-key-000000000")

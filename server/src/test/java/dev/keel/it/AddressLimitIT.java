@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -29,7 +29,7 @@ class AddressLimitIT {
   @Test
   void reconnectStormOfTwoThousandAttemptsIsRefusedWhileExistingClientsAreServed() throws Exception {
     InetAddress stormer = InetAddress.getByName("127.0.0.77");
-    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 100).set(CoreOptions.CONNECT_RATE_PER_IP, 20).set(CoreOptions.CONNECT_BURST_PER_IP, 50));
+    try (Running server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 100).set(CoreOptions.CONNECT_RATE_PER_IP, 20).set(CoreOptions.CONNECT_BURST_PER_IP, 50));
         TcpClient existing = TcpClient.connect(server.tcpPort(), InetAddress.getByName("127.0.0.5"), 0);
         ExecutorService pool = Executors.newFixedThreadPool(4)) {
       existing.send("{\"op\":\"ping\"}");
@@ -59,18 +59,18 @@ class AddressLimitIT {
         f.get(60, TimeUnit.SECONDS);
       }
       storming.set(false);
-      long refused = server.stats().tcp.closedCount(CloseReason.CONNECT_RATE);
+      long refused = server.closed("tcp", CloseReason.CONNECT_RATE);
       assertThat(refused).as("attempts refused for connecting too fast").isPositive();
-      assertThat(server.stats().tcp.opened.sum()).as("admitted: the burst plus what the rate allows")
+      assertThat(server.readings().opened("tcp")).as("admitted: the burst plus what the rate allows")
           .isLessThan(2000);
       assertThat(pings).as("pings answered during the storm").isPositive();
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.addressLimiter().open(stormer) == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.openFrom(stormer) == 0);
     }
   }
 
   @Test
   void maxConnectionsPerIpRefusesTheExtraWebSocketWith503AndTcpAtOnce() {
-    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 2).set(CoreOptions.CONNECT_RATE_PER_IP, 1000).set(CoreOptions.CONNECT_BURST_PER_IP, 1000));
+    try (Running server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 2).set(CoreOptions.CONNECT_RATE_PER_IP, 1000).set(CoreOptions.CONNECT_BURST_PER_IP, 1000));
         WsClient a = WsClient.connect(server.wsPort());
         TcpClient b = TcpClient.connect(server.tcpPort())) {
       b.send("{\"op\":\"ping\"}");
@@ -82,7 +82,7 @@ class AddressLimitIT {
       }
       HttpResponse<String> health = Http.get(server.wsPort(), "/healthz");
       assertThat(health.statusCode()).as("plain HTTP from the same address is refused too").isEqualTo(503);
-      assertThat(server.stats().closedCount(CloseReason.IP_LIMIT)).isEqualTo(3);
+      assertThat(server.closed(CloseReason.IP_LIMIT)).isEqualTo(3);
       a.send("{\"op\":\"ping\"}");
       assertThat(a.next()).as("admitted clients keep working").isEqualTo("{\"op\":\"pong\"}");
     }

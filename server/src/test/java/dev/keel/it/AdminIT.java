@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.SlowConsumerPolicy;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The admin listener: metrics move exactly as a scripted session says, and every debug endpoint answers. */
 class AdminIT {
-  private KeelServer server;
+  private Running server;
 
   @AfterEach
   void stop() {
@@ -36,7 +36,7 @@ class AdminIT {
     }
   }
 
-  private KeelServer startStalling(SlowConsumerPolicy policy) {
+  private Running startStalling(SlowConsumerPolicy policy) {
     return Servers.start(b -> b
         .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
         .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 16 * 1024)
@@ -86,9 +86,9 @@ class AdminIT {
         ws.next(); // its own copy: the publisher keeps up
       }
       tcpReader.join();
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().closedCount(CloseReason.SLOW_CONSUMER) == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.closed(CloseReason.SLOW_CONSUMER) == 1);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.sessions().count() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
     Map<String, Double> after = Http.scrape(admin);
 
     assertThat(delta(before, after, "keel_connections_opened_total{transport=\"ws\"}")).isEqualTo(1);
@@ -134,7 +134,7 @@ class AdminIT {
         pub.send("{\"op\":\"pub\",\"topic\":\"s\",\"data\":" + data + "}");
         fast.read();
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().queuedBytes.sum() > 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.queuedBytes() > 0);
       JsonNode body = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?sort=queued&limit=2").body());
       JsonNode first = body.get("connections").get(0);
       assertThat(first.get("remote").asText()).as("first by queued bytes is the stalled subscriber")

@@ -11,7 +11,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /** Connect tokens on both transports: who may connect, subscribe and publish, and for how long. */
 class AuthIT {
   private static final String SECRET = "auth-it-secret-0123456789abcdefgh";
-  private static KeelServer server;
+  private static Running server;
 
   @BeforeAll
   static void start() {
@@ -78,7 +78,7 @@ class AuthIT {
     assertThatThrownBy(() -> RawWebSocket.connect(server.wsPort(),
         "Authorization: Bearer " + token("alice", Duration.ofMinutes(5), "another-secret-0123456789abcdefghij") + "\r\n"))
         .as("wrong signature").hasMessageContaining("HTTP/1.1 401");
-    assertThat(server.sessions().reserved()).as("refused upgrades hold no slot").isZero();
+    assertThat(server.reserved()).as("refused upgrades hold no slot").isZero();
   }
 
   @Test
@@ -151,6 +151,6 @@ class AuthIT {
       refreshed.send("{\"op\":\"ping\"}");
       assertThat(refreshed.next()).as("the refreshed connection outlives the first token").isEqualTo("{\"op\":\"pong\"}");
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedCount(CloseReason.TOKEN_EXPIRED) >= 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closed(CloseReason.TOKEN_EXPIRED) >= 1);
   }
 }

@@ -6,7 +6,7 @@ import dev.keel.config.CoreOptions;
 import dev.keel.admin.AdminOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.cluster.redis.RedisProcess;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -69,7 +69,7 @@ class ClusterBench {
 
   private static double run(int nodes, RedisProcess redis) throws Exception {
     UnaryOperator<dev.keel.config.KeelConfig.Builder> tune = redis == null ? b -> b : b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri());
-    List<KeelServer> servers = new ArrayList<>();
+    List<Running> servers = new ArrayList<>();
     List<TcpClient> subs = new ArrayList<>();
     try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < nodes; i++) {
@@ -105,7 +105,7 @@ class ClusterBench {
       long start = System.nanoTime();
       for (int i = 0; i < MESSAGES; i++) {
         window.acquire();
-        servers.get(0).topics().publish("bench", data, n -> window.release(), reason -> {
+        servers.get(0).publish("bench", data, n -> window.release(), reason -> {
           window.release();
           throw new AssertionError("publish refused: " + reason);
         });
@@ -117,7 +117,7 @@ class ClusterBench {
       return (double) SUBSCRIBERS * MESSAGES / ((end - start) / 1e9);
     } finally {
       subs.forEach(TcpClient::close);
-      servers.forEach(KeelServer::close);
+      servers.forEach(Running::close);
     }
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.cluster.redis.RedisProcess;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -33,8 +33,8 @@ class ClusterHealthCheckIT {
   @Test
   void redisPaused_nodesReportDegradedWithinTheBound_thenResubscribeAndDeliverWhenResumed() {
     try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
-      KeelServer a = startNode(redis);
-      KeelServer b = startNode(redis);
+      Running a = startNode(redis);
+      Running b = startNode(redis);
       try (WsClient sub = WsClient.connect(a.wsPort())) {
         sub.send("{\"op\":\"sub\",\"topic\":\"paused\"}");
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
@@ -45,7 +45,7 @@ class ClusterHealthCheckIT {
 
         redis.pause();
         try {
-          for (KeelServer n : List.of(a, b)) {
+          for (Running n : List.of(a, b)) {
             await("node reports degraded after Redis went silent").atMost(NOTICED_WITHIN)
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> Http.get(n.wsPort(), "/healthz").body()
@@ -77,7 +77,7 @@ class ClusterHealthCheckIT {
     }
   }
 
-  private static KeelServer startNode(RedisProcess redis) {
+  private static Running startNode(RedisProcess redis) {
     return Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_REDIS_PING_INTERVAL, PING).set(CoreOptions.IO_THREADS, 1));
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.cluster.redis.RedisProcess;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -39,10 +39,10 @@ class ClusterIT {
   void nodes_publishOnAnyNode_everyNodeDeliversSameOrderAndSeq(int nodes) throws Exception {
     try (RedisProcess redis = RedisProcess.start();
         ExecutorService publishers = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<KeelServer> servers = startNodes(redis, nodes);
+      List<Running> servers = startNodes(redis, nodes);
       List<WsClient> subscribers = new ArrayList<>();
       try {
-        for (KeelServer s : servers) {
+        for (Running s : servers) {
           WsClient c = WsClient.connect(s.wsPort());
           c.send("{\"op\":\"sub\",\"topic\":\"orders\"}");
           assertThat(c.nextJson().get("op").asText()).isEqualTo("subscribed");
@@ -52,8 +52,8 @@ class ClusterIT {
           await("every node subscribed to the channel").atMost(WAIT)
               .until(() -> admin.numsub("keel:topic:orders") == nodes);
         }
-        KeelServer a = servers.get(0);
-        KeelServer c = servers.get(nodes - 1); // with two nodes, B is also the HTTP node
+        Running a = servers.get(0);
+        Running c = servers.get(nodes - 1); // with two nodes, B is also the HTTP node
         int perPublisher = 25;
         // A WebSocket client on A and HTTP on C publish at the same time: their interleaving is up to
         // Redis, and must be the same everywhere.
@@ -69,7 +69,7 @@ class ClusterIT {
         });
         Future<?> http = publishers.submit(() -> {
           for (int i = 0; i < perPublisher; i++) {
-            HttpResponse<String> r = Http.post(c.get(CoreOptions.WS_PORT), "/api/publish",
+            HttpResponse<String> r = Http.post(c.wsPort(), "/api/publish",
                 "{\"topic\":\"orders\",\"data\":\"http-" + i + "\"}");
             assertThat(r.statusCode()).as("HTTP publish %d: %s", i, r.body()).isEqualTo(200);
             // Cluster mode counts the nodes Redis handed the message to.
@@ -101,10 +101,10 @@ class ClusterIT {
         List<String> wsOrder = seen.get(0).stream().map(s -> s.substring(s.indexOf(':') + 1))
             .filter(d -> d.startsWith("ws-")).toList();
         assertThat(wsOrder).isEqualTo(java.util.stream.IntStream.range(0, perPublisher).mapToObj(i -> "ws-" + i).toList());
-        assertThat(servers.get(1).stats().redisReceived.sum()).isEqualTo(2L * perPublisher);
+        assertThat(servers.get(1).relay().received()).isEqualTo(2L * perPublisher);
       } finally {
         subscribers.forEach(WsClient::close);
-        servers.forEach(KeelServer::close);
+        servers.forEach(Running::close);
       }
     }
   }
@@ -112,9 +112,9 @@ class ClusterIT {
   @Test
   void node_withoutSubscribers_holdsNoRedisSubscription() {
     try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
-      List<KeelServer> servers = startNodes(redis, 2);
-      KeelServer a = servers.get(0);
-      KeelServer b = servers.get(1);
+      List<Running> servers = startNodes(redis, 2);
+      Running a = servers.get(0);
+      Running b = servers.get(1);
       try (WsClient sub = WsClient.connect(a.wsPort())) {
         sub.send("{\"op\":\"sub\",\"topic\":\"only-a\"}");
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
@@ -134,7 +134,7 @@ class ClusterIT {
         assertThat(Http.post(b.wsPort(), "/api/publish", "{\"topic\":\"only-a\",\"data\":2}").body())
             .isEqualTo("{\"delivered\":0}");
       } finally {
-        servers.forEach(KeelServer::close);
+        servers.forEach(Running::close);
       }
     }
   }
@@ -144,9 +144,9 @@ class ClusterIT {
     int inflightCap = 64;
     try (RedisProcess redis = RedisProcess.start();
         ExecutorService publishers = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<KeelServer> servers = startNodes(redis, 2, inflightCap);
-      KeelServer a = servers.get(0);
-      KeelServer b = servers.get(1);
+      List<Running> servers = startNodes(redis, 2, inflightCap);
+      Running a = servers.get(0);
+      Running b = servers.get(1);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger oks = new AtomicInteger();
       AtomicInteger unavailable = new AtomicInteger();
@@ -193,7 +193,7 @@ class ClusterIT {
         redis.kill();
         await("WS pub refused as unavailable").atMost(WAIT).until(() -> unavailable.get() > 10);
         await("HTTP publish refused with 503").atMost(WAIT).until(() -> http503.get() > 10);
-        for (KeelServer s : servers) {
+        for (Running s : servers) {
           HttpResponse<String> h = Http.get(s.wsPort(), "/healthz");
           assertThat(h.statusCode()).isEqualTo(200);
           assertThat(h.body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
@@ -203,13 +203,13 @@ class ClusterIT {
         assertThat(Http.scrape(a.adminPort()).get("keel_redis_publishes_refused_total")).isGreaterThan(10.0);
         assertThat(sub.isClosed()).as("local connections stay up").isFalse();
         assertThat(pub.isClosed()).isFalse();
-        assertThat(a.sessions().count()).isGreaterThanOrEqualTo(1);
+        assertThat(a.connections()).isGreaterThanOrEqualTo(1);
         int okBefore = oks.get();
 
         redis.restart(); // empty: its counters are gone
         await("delivery resumes within a few seconds").atMost(Duration.ofSeconds(10))
             .until(() -> oks.get() > okBefore + 20);
-        for (KeelServer s : servers) {
+        for (Running s : servers) {
           assertThat(Http.get(s.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
         }
         stop.set(true);
@@ -234,10 +234,10 @@ class ClusterIT {
         }
         assertThat(received).isGreaterThan(40);
         assertThat(maxInFlight.get()).as("publishes waiting on Redis stay under the cap").isLessThanOrEqualTo(inflightCap);
-        assertThat(a.stats().queuedBytes.sum() + b.stats().queuedBytes.sum()).isLessThan(1024 * 1024);
+        assertThat(a.queuedBytes() + b.queuedBytes()).isLessThan(1024 * 1024);
       } finally {
         stop.set(true);
-        servers.forEach(KeelServer::close);
+        servers.forEach(Running::close);
       }
     }
   }
@@ -247,12 +247,12 @@ class ClusterIT {
     int clients = 1000;
     int topics = 20;
     try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
-      List<KeelServer> servers = startNodes(redis, 2);
+      List<Running> servers = startNodes(redis, 2);
       List<TcpClient> all = new ArrayList<>();
       Random random = new Random(6);
       try {
         for (int i = 0; i < clients; i++) {
-          KeelServer node = servers.get(i % 2);
+          Running node = servers.get(i % 2);
           TcpClient c = TcpClient.connect(node.tcpPort(), InetAddress.getByName("127.0.0." + (2 + i % 200)), 0);
           c.send("{\"op\":\"sub\",\"topic\":\"churn-" + (i / 2 % topics) + "\"}");
           all.add(c);
@@ -283,8 +283,8 @@ class ClusterIT {
         // Redis holds exactly the channels of topics that still have local subscribers.
         await("Redis subscriptions match the nodes' topics").atMost(WAIT).until(() -> {
           Set<String> live = new HashSet<>();
-          for (KeelServer s : servers) {
-            s.topics().topicNames().forEach(t -> live.add("keel:topic:" + t));
+          for (Running s : servers) {
+            s.topicNames().forEach(t -> live.add("keel:topic:" + t));
           }
           return new HashSet<>(admin.channels("keel:topic:*")).equals(live);
         });
@@ -292,9 +292,9 @@ class ClusterIT {
         all.forEach(TcpClient::close);
       }
       await("nodes empty").atMost(WAIT).until(() -> servers.stream()
-          .allMatch(s -> s.topics().topicCount() == 0 && s.topics().subscriptionCount() == 0));
+          .allMatch(s -> s.topicCount() == 0 && s.subscriptionCount() == 0));
       await("redis holds no channel").atMost(WAIT).until(() -> admin.channels("keel:*").isEmpty());
-      servers.forEach(KeelServer::close);
+      servers.forEach(Running::close);
     }
   }
 
@@ -302,8 +302,8 @@ class ClusterIT {
   void node_startedWhileRedisDown_startsDegradedAndJoinsLater() {
     try (RedisProcess redis = RedisProcess.start()) {
       redis.kill();
-      List<KeelServer> servers = startNodes(redis, 1);
-      KeelServer a = servers.get(0);
+      List<Running> servers = startNodes(redis, 1);
+      Running a = servers.get(0);
       try (WsClient c = WsClient.connect(a.wsPort())) {
         c.send("{\"op\":\"sub\",\"topic\":\"late\"}");
         assertThat(c.nextJson().get("op").asText()).isEqualTo("subscribed");
@@ -320,7 +320,7 @@ class ClusterIT {
         assertThat(m.get("seq").asLong()).isEqualTo(1);
         assertThat(m.get("data").asInt()).isEqualTo(1);
       } finally {
-        servers.forEach(KeelServer::close);
+        servers.forEach(Running::close);
       }
     }
   }
@@ -329,7 +329,7 @@ class ClusterIT {
   void publishesOverTheInflightCap_areRefusedAtOnceAndCounted_andTakeNoSeq() throws Exception {
     int publishes = 500;
     try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
-      KeelServer a = startNodes(redis, 1, 1).get(0);
+      Running a = startNodes(redis, 1, 1).get(0);
       try (WsClient sub = WsClient.connect(a.wsPort())) {
         sub.send("{\"op\":\"sub\",\"topic\":\"cap\"}");
         assertThat(sub.nextJson().get("op").asText()).isEqualTo("subscribed");
@@ -339,7 +339,7 @@ class ClusterIT {
         java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(publishes);
         byte[] data = "1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (int i = 0; i < publishes; i++) {
-          a.topics().publish("cap", data, n -> {
+          a.publish("cap", data, n -> {
             published.incrementAndGet();
             answered.countDown();
           }, reason -> {
@@ -351,7 +351,7 @@ class ClusterIT {
         assertThat(answered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(refused.get()).as("refused at once, never queued").isPositive();
         assertThat(published.get()).isPositive();
-        assertThat(a.stats().redisRefused.sum()).isEqualTo(refused.get());
+        assertThat(a.relay().refused()).isEqualTo(refused.get());
         assertThat(Http.scrape(a.adminPort()).get("keel_redis_publishes_refused_total"))
             .isEqualTo((double) refused.get());
         // Only accepted publishes took a seq: the subscriber sees 1..published with no gap.
@@ -367,11 +367,14 @@ class ClusterIT {
   @Test
   void embeddingApi_publishWhileRedisDown_failsWithUnavailableException() throws Exception {
     try (RedisProcess redis = RedisProcess.start()) {
-      try (dev.keel.api.Keel keel = dev.keel.testing.Embedded.start((c, m) -> { }, b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()))) {
+      // The cluster module on its own, as an embedder adds it: Keel with a handler and the extension.
+      dev.keel.cluster.redis.RedisCluster cluster = new dev.keel.cluster.redis.RedisCluster();
+      try (dev.keel.api.Keel keel = dev.keel.api.Keel.builder().wsPort(0).tcpPort(dev.keel.config.Ports.OFF)
+          .set(RedisOptions.CLUSTER_REDIS, redis.uri()).handler((c, m) -> { }).extension(cluster).build().start()) {
         assertThat(keel.topics().publish("api", "{\"x\":1}").get(10, java.util.concurrent.TimeUnit.SECONDS))
             .as("nodes that got it (none subscribed)").isZero();
         redis.kill();
-        await().atMost(WAIT).until(() -> !keel.server().relay().available());
+        await().atMost(WAIT).until(() -> !cluster.relay().available());
         assertThat(keel.topics().publish("api", "{\"x\":2}"))
             .failsWithin(Duration.ofSeconds(10))
             .withThrowableOfType(java.util.concurrent.ExecutionException.class)
@@ -383,8 +386,8 @@ class ClusterIT {
   @Test
   void passwordInTheUri_authenticates_wrongPasswordLeavesTheNodeDegraded() {
     try (RedisProcess redis = RedisProcess.startWithPassword("s3cret-pass")) {
-      KeelServer good = startNodes(redis, 1).get(0);
-      KeelServer bad = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, "redis://:wrong@127.0.0.1:" + redis.port()));
+      Running good = startNodes(redis, 1).get(0);
+      Running bad = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, "redis://:wrong@127.0.0.1:" + redis.port()));
       try (WsClient sub = WsClient.connect(good.wsPort())) {
         assertThat(good.relay().available()).as("authenticated with the URI's password").isTrue();
         sub.send("{\"op\":\"sub\",\"topic\":\"auth\"}");
@@ -403,12 +406,12 @@ class ClusterIT {
     }
   }
 
-  static List<KeelServer> startNodes(RedisProcess redis, int n) {
-    return startNodes(redis, n, dev.keel.config.KeelConfig.Defaults.CLUSTER_PUBLISH_INFLIGHT);
+  static List<Running> startNodes(RedisProcess redis, int n) {
+    return startNodes(redis, n, RedisOptions.CLUSTER_PUBLISH_INFLIGHT.defaultValue());
   }
 
-  static List<KeelServer> startNodes(RedisProcess redis, int n, int inflight) {
-    List<KeelServer> servers = new ArrayList<>();
+  static List<Running> startNodes(RedisProcess redis, int n, int inflight) {
+    List<Running> servers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       servers.add(Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_PUBLISH_INFLIGHT, inflight).set(CoreOptions.IO_THREADS, 2)));
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.cluster.redis.RedisProcess;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -27,8 +27,8 @@ class ClusterTlsIT {
     try (RedisProcess redis = RedisProcess.startTls(PASSWORD); RedisProcess.Admin admin = redis.admin()) {
       assertThat(redis.uri()).startsWith("rediss://:" + PASSWORD + "@");
       assertThat(admin.sync().configGet("port")).as("no plaintext listener").containsEntry("port", "0");
-      KeelServer a = startNode(redis);
-      KeelServer b = startNode(redis);
+      Running a = startNode(redis);
+      Running b = startNode(redis);
       try (WsClient sub = WsClient.connect(b.wsPort()); WsClient pub = WsClient.connect(a.wsPort())) {
         assertThat(a.relay().available()).as("node A connected over TLS with the password").isTrue();
         assertThat(b.relay().available()).as("node B connected over TLS with the password").isTrue();
@@ -58,7 +58,7 @@ class ClusterTlsIT {
   void rediss_withoutTrustingItsCa_refusesTheCertificate_nodeStaysDegraded() {
     try (RedisProcess redis = RedisProcess.startTls(PASSWORD)) {
       // No cluster-redis-trust: the JDK's default trust store does not know the test's CA.
-      KeelServer n = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(CoreOptions.IO_THREADS, 1));
+      Running n = Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(CoreOptions.IO_THREADS, 1));
       try {
         assertThat(n.relay().available()).as("an untrusted Redis certificate is not accepted").isFalse();
         assertThat(Http.get(n.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"degraded\",\"redis\":\"down\"}");
@@ -70,7 +70,7 @@ class ClusterTlsIT {
     }
   }
 
-  private static KeelServer startNode(RedisProcess redis) {
+  private static Running startNode(RedisProcess redis) {
     return Servers.start(b -> b.set(RedisOptions.CLUSTER_REDIS, redis.uri()).set(RedisOptions.CLUSTER_REDIS_TRUST, redis.caPem().toString()).set(CoreOptions.IO_THREADS, 2));
   }
 }

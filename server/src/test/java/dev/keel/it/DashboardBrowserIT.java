@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.config.SlowConsumerPolicy;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import java.io.File;
@@ -50,7 +50,7 @@ class DashboardBrowserIT {
       adminPort = free.getLocalPort();
     }
     int port = adminPort;
-    KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port).set(AdminOptions.ADMIN_TOKEN, TOKEN)
+    Running server = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port).set(AdminOptions.ADMIN_TOKEN, TOKEN)
         .set(CoreOptions.SLOW_CONSUMER_POLICY, SlowConsumerPolicy.DROP_NEWEST).set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024)
         .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 256 * 1024).set(CoreOptions.WRITE_TIMEOUT, Duration.ofMinutes(5)));
     AtomicBoolean running = new AtomicBoolean(true);
@@ -103,10 +103,10 @@ class DashboardBrowserIT {
         assertThat(points).as("charts").hasSize(8);
         assertThat(points.values()).as("every chart has drawn a non-empty series").allMatch(n -> n >= 2);
       });
-      KeelServer watched = server;
+      Running watched = server;
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(js.executeScript("return window.keelDashboard.shownConnections()"))
-              .as("connection count shown").isEqualTo(String.valueOf(watched.sessions().count())));
+              .as("connection count shown").isEqualTo(String.valueOf(watched.connections())));
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         WebElement firstRemote = d.findElement(By.cssSelector("#top-connections tbody tr:first-child td:nth-child(3)"));
         assertThat(firstRemote.getText()).as("the stalled subscriber tops the table")

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.KeelConfig;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -19,7 +19,7 @@ class DashboardStreamIT {
 
   @Test
   void streamSendsOneSnapshotPerSecondWithEveryPanelsFigures() {
-    try (KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
+    try (Running server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
         TcpClient client = TcpClient.connect(server.tcpPort());
         WsClient stream = WsClient.connect(server.adminPort(), "", "/admin/stream")) {
       client.send("{\"op\":\"sub\",\"topic\":\"x\"}");
@@ -47,7 +47,7 @@ class DashboardStreamIT {
 
   @Test
   void wrongOrMissingTokenClosesTheStreamWith1008() {
-    try (KeelServer server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
+    try (Running server = Servers.start(b -> b.set(AdminOptions.ADMIN_TOKEN, TOKEN));
         WsClient stream = WsClient.connect(server.adminPort(), "", "/admin/stream")) {
       stream.send("not-the-token");
       WsClient.Closed closed = stream.awaitClose(Duration.ofSeconds(10));
@@ -63,7 +63,7 @@ class DashboardStreamIT {
       adminPort = free.getLocalPort();
     }
     int port = adminPort;
-    KeelServer first = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
+    Running first = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
     try (WsClient stream = WsClient.connect(port, "", "/admin/stream")) {
       stream.send("");
       assertThat(stream.nextJson().has("t")).isTrue();
@@ -72,12 +72,12 @@ class DashboardStreamIT {
     } finally {
       first.shutdown();
     }
-    try (KeelServer second = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
+    try (Running second = Servers.start(b -> b.set(AdminOptions.ADMIN_PORT, port));
         WsClient again = WsClient.connect(port, "", "/admin/stream")) {
       again.send("");
       assertThat(again.nextJson().get("connections").get("ws").asInt()).as("a fresh server's figures").isZero();
       assertThat(second.adminPort()).isEqualTo(port);
     }
-    assertThat(KeelConfig.builder().build().adminPort()).isEqualTo(9100);
+    assertThat(KeelConfig.defaults().get(AdminOptions.ADMIN_PORT)).isEqualTo(9100);
   }
 }

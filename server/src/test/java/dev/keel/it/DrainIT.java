@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
@@ -26,23 +26,23 @@ class DrainIT {
 
   @Test
   void drainDeliversQueuedMessagesBeforeClose1001() throws Exception {
-    KeelServer server = Servers.start(b -> b.set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024).set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(20)));
+    Running server = Servers.start(b -> b.set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024).set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(20)));
     try (WsClient ws = WsClient.connectPaused(server.wsPort());
         TcpClient tcp = TcpClient.connect(server.tcpPort(), null, 4096);
         Socket http = new Socket("127.0.0.1", server.wsPort())) {
       ws.send("{\"op\":\"sub\",\"topic\":\"news\"}");
       tcp.send("{\"op\":\"sub\",\"topic\":\"news\"}");
       assertThat(tcp.readJson().get("op").asText()).isEqualTo("subscribed");
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.topics().subscribers("news") == 2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.subscribers("news") == 2);
       String data = "\"" + "n".repeat(1000) + "\"";
       for (int i = 0; i < MESSAGES; i++) {
         assertThat(Http.post(server.wsPort(), "/api/publish", "{\"topic\":\"news\",\"data\":" + data + "}").statusCode())
             .isEqualTo(200);
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().queuedBytes.sum() > 0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.queuedBytes() > 0);
 
       CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::shutdown);
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.sessions().isDraining());
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.draining());
       assertThat(healthOver(http, server.wsPort())).as("healthz while draining, on an open connection")
           .startsWith("HTTP/1.1 503");
       assertThat(Http.get(server.wsPort(), "/healthz").statusCode()).as("healthz while draining, new connection")
@@ -64,8 +64,8 @@ class DrainIT {
       assertThat(tcp.readJson().get("code").asText()).as("TCP goodbye").isEqualTo("shutdown");
       assertThat(tcp.awaitClosed(Duration.ofSeconds(10))).isTrue();
       shutdown.get();
-      assertThat(server.stats().closedCount(CloseReason.SHUTDOWN)).isEqualTo(2);
-      assertThat(server.sessions().count()).isZero();
+      assertThat(server.closed(CloseReason.SHUTDOWN)).isEqualTo(2);
+      assertThat(server.connections()).isZero();
     } finally {
       server.close();
     }

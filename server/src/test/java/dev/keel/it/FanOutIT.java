@@ -2,7 +2,7 @@ package dev.keel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -29,7 +29,7 @@ class FanOutIT {
 
   @Test
   void twoThousandSubscribersGetEveryMessageWithMonotonicSeq() throws Exception {
-    try (KeelServer server = Servers.start();
+    try (Running server = Servers.start();
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<TcpClient> tcp = new ArrayList<>();
       List<WsClient> ws = new ArrayList<>();
@@ -51,7 +51,7 @@ class FanOutIT {
         for (WsClient c : ws) {
           assertThat(c.nextJson().get("op").asText()).isEqualTo("subscribed");
         }
-        assertThat(server.topics().subscribers("fan")).isEqualTo(TCP_SUBSCRIBERS + WS_SUBSCRIBERS);
+        assertThat(server.subscribers("fan")).isEqualTo(TCP_SUBSCRIBERS + WS_SUBSCRIBERS);
 
         List<Future<List<Long>>> tcpSeqs = new ArrayList<>();
         for (TcpClient c : tcp) {
@@ -89,8 +89,8 @@ class FanOutIT {
           }
           assertSequence(seqs, "WS subscriber " + s);
         }
-        assertThat(server.stats().messagesDropped.sum()).as("nothing dropped").isZero();
-        assertThat(server.stats().messagesDelivered.sum())
+        assertThat(server.dropped()).as("nothing dropped").isZero();
+        assertThat(server.delivered())
             .as("deliveries").isEqualTo((long) MESSAGES * (TCP_SUBSCRIBERS + WS_SUBSCRIBERS));
       } finally {
         tcp.forEach(TcpClient::close);

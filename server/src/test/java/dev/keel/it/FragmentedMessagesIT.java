@@ -3,7 +3,7 @@ package dev.keel.it;
 import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
 import dev.keel.testing.WsClient;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * fragment), under the same max-message-size as whole frames.
  */
 class FragmentedMessagesIT {
-  private KeelServer server;
+  private Running server;
 
   @BeforeEach
   void start() {

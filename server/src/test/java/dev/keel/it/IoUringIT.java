@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.config.IoTransport;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -24,7 +24,7 @@ class IoUringIT {
   @Test
   void pubSubOnBothTransports_slowConsumerCut_everyConnectionEnded() throws Exception {
     Assumptions.assumeTrue(IoUring.isAvailable(), () -> "io_uring unavailable here: " + IoUring.unavailabilityCause());
-    try (KeelServer server = Servers.start(b -> b.set(CoreOptions.IO_TRANSPORT, IoTransport.IO_URING)
+    try (Running server = Servers.start(b -> b.set(CoreOptions.IO_TRANSPORT, IoTransport.IO_URING)
         .set(CoreOptions.SOCKET_SEND_BUFFER, 8 * 1024).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 70 * 1024).set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 8 * 1024))) {
       assertThat(server.transportName()).as("transport loaded").isEqualTo("io_uring");
 
@@ -44,13 +44,13 @@ class IoUringIT {
           assertSeq(ws.nextJson(), i, "WebSocket subscriber");
           assertSeq(tcp.readJson(), i, "TCP subscriber");
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().closedCount(CloseReason.SLOW_CONSUMER)
-            + server.stats().closedCount(CloseReason.WRITE_TIMEOUT) == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.closed(CloseReason.SLOW_CONSUMER)
+            + server.closed(CloseReason.WRITE_TIMEOUT) == 1);
         stalled.reset();
       }
       ws.close();
       ws.awaitClose(Duration.ofSeconds(10));
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.sessions().count() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
     }
   }
 

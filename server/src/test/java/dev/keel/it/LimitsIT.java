@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.RateLimitPolicy;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every per-connection bound refuses or slows the one who crosses it, and only that one. */
 class LimitsIT {
-  private KeelServer server;
+  private Running server;
 
   @AfterEach
   void stop() {
@@ -39,7 +39,7 @@ class LimitsIT {
       assertThat(closed.code()).as("close code for an oversized message").isEqualTo(1009);
       other.send("{\"op\":\"ping\"}");
       assertThat(other.next()).as("another client is unaffected").isEqualTo("{\"op\":\"pong\"}");
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().closedCount(CloseReason.TOO_LARGE) == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.closed(CloseReason.TOO_LARGE) == 1);
     }
   }
 
@@ -78,7 +78,7 @@ class LimitsIT {
       double floor = (total - burst) / (double) rate; // the bucket cannot let them through faster
       assertThat(seconds).as("%d messages at %d/s after a burst of %d take at least %.2fs", total, rate, burst, floor)
           .isGreaterThanOrEqualTo(floor * 0.95);
-      assertThat(server.stats().rateLimited.sum()).as("messages held back by the limiter").isGreaterThanOrEqualTo(total - burst);
+      assertThat(server.rateLimited()).as("messages held back by the limiter").isGreaterThanOrEqualTo(total - burst);
       tcp.send("{\"op\":\"ping\"}");
       assertThat(tcp.read()).as("the throttled connection is still open").isEqualTo("{\"op\":\"pong\"}");
     }
@@ -118,9 +118,9 @@ class LimitsIT {
       try (TcpClient extra = TcpClient.connect(server.tcpPort())) {
         assertThat(extra.awaitClosed(Duration.ofSeconds(10))).as("fourth TCP connection closed at once").isTrue();
       }
-      assertThat(server.stats().closedCount(CloseReason.SERVER_FULL)).as("refusals counted").isEqualTo(2);
+      assertThat(server.closed(CloseReason.SERVER_FULL)).as("refusals counted").isEqualTo(2);
       third.close();
-      await().atMost(Duration.ofSeconds(10)).until(() -> server.sessions().reserved() == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.reserved() == 2);
       try (WsClient again = WsClient.connect(server.wsPort())) {
         again.send("{\"op\":\"ping\"}");
         assertThat(again.next()).as("a freed slot admits a new client").isEqualTo("{\"op\":\"pong\"}");
@@ -154,7 +154,7 @@ class LimitsIT {
       ws.nextJson();
       ws.send("{\"op\":\"sub\",\"topic\":\"d\"}");
       assertThat(ws.nextJson().get("op").asText()).as("after an unsub there is room").isEqualTo("subscribed");
-      assertThat(server.topics().subscriptionCount()).isEqualTo(3);
+      assertThat(server.subscriptionCount()).isEqualTo(3);
     }
   }
 }

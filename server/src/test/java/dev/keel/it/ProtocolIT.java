@@ -4,7 +4,7 @@ import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Http;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The wire protocol over real sockets: both transports, across transports, HTTP. */
 class ProtocolIT {
-  private KeelServer server;
+  private Running server;
 
   @BeforeEach
   void start() {
@@ -161,7 +161,7 @@ class ProtocolIT {
       assertThat(status).as("upgrade without Sec-WebSocket-Key").isEqualTo("HTTP/1.1 400");
     }
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-        .until(() -> server.sessions().reserved() == 0);
+        .until(() -> server.reserved() == 0);
   }
 
   @Test

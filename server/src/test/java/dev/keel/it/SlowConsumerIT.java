@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.config.SlowConsumerPolicy;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -28,7 +28,7 @@ class SlowConsumerIT {
   private static final int FAST = 3;
   private static final String PAYLOAD = "\"" + "p".repeat(400) + "\"";
 
-  private KeelServer server;
+  private Running server;
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
 
   @AfterEach
@@ -112,7 +112,7 @@ class SlowConsumerIT {
       publishAll();
       assertEveryMessageInOrder(fast);
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> server.stats().closedCount(CloseReason.SLOW_CONSUMER) == 1);
+          .until(() -> server.closed(CloseReason.SLOW_CONSUMER) == 1);
       assertThat(stalled.awaitClosed(Duration.ofSeconds(10))).as("stalled socket was closed by the server").isTrue();
     }
   }
@@ -123,7 +123,7 @@ class SlowConsumerIT {
     try (TcpClient stalled = stalledSubscriber()) {
       publishAll();
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> server.stats().closedCount(CloseReason.WRITE_TIMEOUT) == 1);
+          .until(() -> server.closed(CloseReason.WRITE_TIMEOUT) == 1);
       assertThat(stalled.awaitClosed(Duration.ofSeconds(10))).as("stalled socket was closed").isTrue();
     }
   }
@@ -135,7 +135,7 @@ class SlowConsumerIT {
     try (TcpClient stalled = stalledSubscriber()) {
       publishAll();
       assertEveryMessageInOrder(fast);
-      long dropped = server.stats().messagesDropped.sum();
+      long dropped = server.dropped();
       assertThat(dropped).as("messages dropped for the stalled subscriber").isPositive();
       // Now it reads. It gets the oldest messages as one unbroken run from seq 1: at least what the
       // 256 KiB queue holds (~550 of these messages), far more than the socket buffers alone. Later
@@ -159,7 +159,7 @@ class SlowConsumerIT {
     try (TcpClient stalled = stalledSubscriber()) {
       publishAll();
       assertEveryMessageInOrder(fast);
-      long dropped = server.stats().messagesDropped.sum();
+      long dropped = server.dropped();
       assertThat(dropped).as("messages dropped for the stalled subscriber").isPositive();
       List<Long> seqs = readUntilQueueEmpty(stalled);
       assertThat(seqs).as("seq only grows").isSorted().doesNotHaveDuplicates();
@@ -183,7 +183,7 @@ class SlowConsumerIT {
         seqs.add(m.get("seq").asLong());
       }
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().queuedBytes.sum() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.queuedBytes() == 0);
     stalled.send("{\"op\":\"echo\",\"data\":\"end\"}");
     return reader.get(20, TimeUnit.SECONDS);
   }

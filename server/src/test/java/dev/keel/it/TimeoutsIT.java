@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.api.CloseReason;
 import dev.keel.testing.RawWebSocket;
 import dev.keel.testing.Servers;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** Deadlines close dead, silent and half-open peers; live ones stay. */
 class TimeoutsIT {
-  private KeelServer server;
+  private Running server;
 
   @BeforeEach
   void start() {
@@ -45,8 +45,8 @@ class TimeoutsIT {
       assertThat(tcp.heartbeats()).as("server heartbeats seen before the idle close").isGreaterThanOrEqualTo(1);
       assertThat(tcp.awaitClosed(Duration.ofSeconds(5))).as("closed").isTrue();
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.topics().topicCount() == 0
-        && server.stats().closedCount(CloseReason.IDLE_TIMEOUT) == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.topicCount() == 0
+        && server.closed(CloseReason.IDLE_TIMEOUT) == 1);
   }
 
   @Test
@@ -58,7 +58,7 @@ class TimeoutsIT {
         tcp.send("{\"op\":\"ping\"}");
         assertThat(tcp.read()).as("still served").isEqualTo("{\"op\":\"pong\"}");
       }
-      assertThat(server.stats().closedCount(CloseReason.IDLE_TIMEOUT)).as("no idle close").isZero();
+      assertThat(server.closed(CloseReason.IDLE_TIMEOUT)).as("no idle close").isZero();
     }
   }
 
@@ -78,7 +78,7 @@ class TimeoutsIT {
       }
       assertThat(pings).as("pings sent before giving up").isGreaterThanOrEqualTo(1);
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedCount(CloseReason.IDLE_TIMEOUT) == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.closed(CloseReason.IDLE_TIMEOUT) == 1);
   }
 
   @Test
@@ -99,7 +99,7 @@ class TimeoutsIT {
       assertThat(in.read()).as("server closed the silent HTTP connection").isEqualTo(-1);
     }
     await().atMost(Duration.ofSeconds(5))
-        .until(() -> server.stats().closedCount(CloseReason.HANDSHAKE_TIMEOUT) == 1);
+        .until(() -> server.closed(CloseReason.HANDSHAKE_TIMEOUT) == 1);
   }
 
   @Test

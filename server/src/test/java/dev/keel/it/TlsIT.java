@@ -3,7 +3,7 @@ package dev.keel.it;
 import dev.keel.config.CoreOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
 import dev.keel.testing.WsClient;
@@ -30,7 +30,7 @@ class TlsIT {
   private static File certPem;
   private static File keyPem;
   private static SSLContext trusting;
-  private static KeelServer server;
+  private static Running server;
 
   @BeforeAll
   static void start() throws Exception {

@@ -1,25 +1,19 @@
 package dev.keel.testing;
 
-import dev.keel.config.CoreOptions;
 import dev.keel.admin.AdminOptions;
+import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.server.KeelServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.keel.serve.PubSubServer;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
-/** Starts real servers on free ports for integration tests, and speaks HTTP to them. */
+/** Starts real {@code keel serve} servers on free ports for integration tests. */
 public final class Servers {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
   private Servers() {}
 
-  /** A server on free WebSocket and TCP ports, with {@code tune} applied to the defaults. */
-  public static KeelServer start(UnaryOperator<KeelConfig.Builder> tune) {
-    KeelConfig config = tune.apply(KeelConfig.builder()
+  /** A server on free WebSocket, TCP and admin ports, with {@code tune} applied to the defaults. */
+  public static Running start(UnaryOperator<KeelConfig.Builder> tune) {
+    KeelConfig config = tune.apply(PubSubServer.config()
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0)
         .set(AdminOptions.ADMIN_PORT, 0)
@@ -30,81 +24,21 @@ public final class Servers {
         .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)
         .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5)))
         .build();
+    return start(config);
+  }
+
+  /** A server with exactly {@code config}. */
+  public static Running start(KeelConfig config) {
+    HostProbe probe = new HostProbe();
     try {
-      return KeelServer.start(config);
+      return new Running(PubSubServer.start(config, probe), probe);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
   }
 
-  public static KeelServer start() {
+  public static Running start() {
     return start(b -> b);
-  }
-
-  public static HttpResponse<String> post(int port, String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return send(b.build());
-  }
-
-  public static HttpResponse<String> get(int port, String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).GET().build());
-  }
-
-  /** A GET with headers (name, value, name, value...). */
-  public static HttpResponse<String> get(int port, String path, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).GET();
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return send(b.build());
-  }
-
-  /** A GET whose body is kept as bytes (binary downloads). */
-  public static HttpResponse<byte[]> getBytes(int port, String path) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** Prometheus text, one sample per line, as name{labels} -> value (comments skipped). */
-  public static java.util.Map<String, Double> scrape(int adminPort) {
-    HttpResponse<String> r = get(adminPort, "/metrics");
-    if (r.statusCode() != 200) {
-      throw new AssertionError("GET /metrics answered " + r.statusCode());
-    }
-    java.util.Map<String, Double> samples = new java.util.HashMap<>();
-    for (String line : r.body().split("\n")) {
-      if (line.isBlank() || line.startsWith("#")) {
-        continue;
-      }
-      int space = line.lastIndexOf(' ');
-      samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-    }
-    return samples;
-  }
-
-  private static HttpResponse<String> send(HttpRequest request) {
-    try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

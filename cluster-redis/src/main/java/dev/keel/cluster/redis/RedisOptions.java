@@ -14,6 +14,7 @@ public final class RedisOptions {
   public static final Option<String> CLUSTER_REDIS = Option.text("cluster-redis", "URI", null)
       .optional()
       .check(RedisOptions::uriProblem)
+      .display(uri -> uri.replaceAll(":[^:@/]*@", ":***@")) // never print the password
       .describe("Share topics with other nodes through Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS); none: run alone.")
       .why("No Redis: the node runs alone, topics in memory (docs/cluster.md).");
   public static final Option<Integer> CLUSTER_PUBLISH_INFLIGHT = Option.count("cluster-publish-inflight", 4096)

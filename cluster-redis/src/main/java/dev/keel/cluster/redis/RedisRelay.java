@@ -189,6 +189,16 @@ public final class RedisRelay implements Relay, AutoCloseable {
     return up;
   }
 
+  /** Messages Redis delivered to this node since start. */
+  public long received() {
+    return received.sum();
+  }
+
+  /** Publishes refused since start (Redis unavailable, or too many in flight). */
+  public long refused() {
+    return refused.sum();
+  }
+
   /** Publishes waiting for Redis's answer now. */
   public int inFlight() {
     return inFlight.get();

@@ -1,4 +1,4 @@
-package dev.keel.testing;
+package dev.keel.cluster.redis;
 
 import static org.awaitility.Awaitility.await;
 

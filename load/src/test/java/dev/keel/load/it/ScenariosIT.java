@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.KeelConfig;
-import dev.keel.server.KeelServer;
+import dev.keel.testing.Running;
 import dev.keel.load.testing.FakeAdmin;
 import dev.keel.load.testing.LoadRun;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is checked. Server figures come from {@link FakeAdmin}, which serves the /debug/memory contract.
  */
 class ScenariosIT {
-  static KeelServer server;
+  static Running server;
   static FakeAdmin admin;
 
   @TempDir
@@ -32,7 +32,7 @@ class ScenariosIT {
 
   @BeforeAll
   static void start() throws InterruptedException {
-    server = KeelServer.start(KeelConfig.builder()
+    server = Running.start(KeelConfig.builder()
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0)
         .set(CoreOptions.MAX_MESSAGE_SIZE, 4 * 1024)
@@ -45,7 +45,7 @@ class ScenariosIT {
         .set(CoreOptions.CLOSE_TIMEOUT, Duration.ofMillis(500))
         .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(2))
         .build());
-    admin = FakeAdmin.start(() -> server.sessions().count(), () -> server.allocator().metric().usedDirectMemory());
+    admin = FakeAdmin.start(() -> server.connections(), () -> server.allocator().metric().usedDirectMemory());
   }
 
   @AfterAll

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.KeelConfig;
 import dev.keel.testing.EmbeddedTcp;
+import dev.keel.testing.PubSubEmbedded;
 import dev.keel.testing.EmbeddedTcp.Client;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The pub/sub protocol over a framed-TCP connection on EmbeddedChannel. */
-class PubSubHandlerTest {
-  private final EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_SUBSCRIPTIONS, 2).build());
+class PubSubServiceTest {
+  private final EmbeddedTcp server = PubSubEmbedded.tcp(KeelConfig.builder().set(CoreOptions.MAX_SUBSCRIPTIONS, 2).build());
   private final List<Client> clients = new ArrayList<>();
 
   private Client connect() {
@@ -30,7 +31,7 @@ class PubSubHandlerTest {
     }
     assertThat(server.sessions.count()).as("sessions after every connection closed").isZero();
     assertThat(server.topics.topicCount()).as("topics after every connection closed").isZero();
-    assertThat(server.stats.queuedBytes.sum()).as("queued bytes after every connection closed").isZero();
+    assertThat(server.counters.queuedBytes()).as("queued bytes after every connection closed").isZero();
   }
 
   private static JsonNode only(List<JsonNode> messages, String what) {
@@ -73,7 +74,7 @@ class PubSubHandlerTest {
   void pubWithoutId_noReply() {
     Client c = connect().send("{\"op\":\"pub\",\"topic\":\"quiet\",\"data\":1}");
     assertThat(c.frames()).as("frames after a pub without id to a topic nobody reads").isEmpty();
-    assertThat(server.stats.messagesPublished.sum()).as("messages published").isEqualTo(1);
+    assertThat(server.topics.counters().published()).as("messages published").isEqualTo(1);
   }
 
   @Test
@@ -94,7 +95,7 @@ class PubSubHandlerTest {
       assertThat(m.path("data").path("n").asInt()).as("data of msg %d", i).isEqualTo(i + 1);
     }
     assertThat(publisher.frames()).as("frames to the publisher (not subscribed, no ids)").isEmpty();
-    assertThat(server.stats.messagesDelivered.sum()).as("messages delivered").isEqualTo(3);
+    assertThat(server.topics.counters().delivered()).as("messages delivered").isEqualTo(3);
   }
 
   @Test

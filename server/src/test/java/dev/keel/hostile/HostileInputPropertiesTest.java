@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.KeelConfig;
 import dev.keel.testing.EmbeddedTcp;
+import dev.keel.testing.PubSubEmbedded;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +22,12 @@ import net.jqwik.api.constraints.Size;
  * answered or closed as docs/protocol.md says, never throw out of the pipeline, never hang (time is
  * frozen: nothing here can wait), and never leak a buffer (paranoid leak detection fails the build).
  */
-class HostileInputProperties {
+class HostileInputPropertiesTest {
   private static final int MAX = 512;
   private static final Set<String> REPLY_OPS = Set.of("error", "subscribed", "unsubscribed", "ok", "echo", "pong", "msg");
 
   private static EmbeddedTcp server() {
-    return new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, MAX).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
+    return PubSubEmbedded.tcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, MAX).set(CoreOptions.OUTBOUND_QUEUE_BYTES, 64 * 1024)
         .set(CoreOptions.RATE_LIMIT, 1_000_000).set(CoreOptions.RATE_BURST, 1_000_000).build());
   }
 
@@ -56,7 +57,7 @@ class HostileInputProperties {
       assertWellFormed(c);
     }
     assertThat(server.sessions.count()).as("sessions left").isZero();
-    assertThat(server.stats.queuedBytes.sum()).as("queued bytes left").isZero();
+    assertThat(server.counters.queuedBytes()).as("queued bytes left").isZero();
     assertThat(server.topics.topicCount()).as("topics left").isZero();
   }
 
@@ -89,7 +90,7 @@ class HostileInputProperties {
 
   @Property(tries = 50)
   void deepNesting_isABadRequest_notAStackOverflow(@ForAll @IntRange(min = 1, max = 200_000) int depth) {
-    EmbeddedTcp server = new EmbeddedTcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 16 * 1024 * 1024)
+    EmbeddedTcp server = PubSubEmbedded.tcp(KeelConfig.builder().set(CoreOptions.MAX_MESSAGE_SIZE, 16 * 1024 * 1024)
         .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 17 * 1024 * 1024).build());
     String json = "{\"op\":\"echo\",\"data\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
     try (EmbeddedTcp.Client c = server.connect()) {
