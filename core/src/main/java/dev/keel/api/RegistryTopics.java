@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import dev.keel.fanout.TopicNames;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.Session;
 import java.util.concurrent.CompletableFuture;

@@ -56,6 +56,8 @@ public final class Engine {
   private final TopicRegistry topics;
   private final AcceptGate admission;
   private final ServerContext context;
+  /** The connect-token verifier, or null when authentication is off. */
+  private final TokenVerifier verifier;
   private final HttpExtras http = new HttpExtras();
   private final EngineHost host;
   private final EventLoopGroup boss;
@@ -81,7 +83,8 @@ public final class Engine {
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
-    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier);
+    this.verifier = verifier;
+    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier != null);
     int threads = config.get(CoreOptions.IO_THREADS) > 0 ? config.get(CoreOptions.IO_THREADS)
         : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
@@ -114,7 +117,7 @@ public final class Engine {
     String bindHost = config.get(CoreOptions.HOST);
     Listeners listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
     if (config.get(CoreOptions.WS_PORT) != Ports.OFF) {
-      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http), counters.ws,
+      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier), counters.ws,
           config.get(CoreOptions.WS_PORT));
     }
     if (config.get(CoreOptions.TCP_PORT) != Ports.OFF) {

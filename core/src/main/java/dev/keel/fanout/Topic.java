@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class Topic {
   final String name;
-  /** {@code {"op":"msg","topic":"NAME","seq":}}: the topic name needs no escaping (see TopicNames). */
+  /** {@code {"op":"msg","topic":"NAME","seq":}}: the topic name needs no escaping (see dev.keel.api.TopicNames). */
   private final byte[] prefix;
   private long seq;
   private final List<Partition> partitions = new ArrayList<>(2);

@@ -1,6 +1,5 @@
 package dev.keel.session;
 
-import dev.keel.auth.TokenVerifier;
 import dev.keel.config.KeelConfig;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -9,7 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
  * from it), the application handler, the live-connection registry, counters, and the allocator all
  * its buffers come from.
  *
- * @param verifier the connect-token verifier, or null when authentication is off
+ * @param authRequired connections must prove who they are (a connect token) before anything else
  */
 public record ServerContext(
     KeelConfig config,
@@ -18,15 +17,10 @@ public record ServerContext(
     Sessions sessions,
     SessionCounters counters,
     ByteBufAllocator allocator,
-    TokenVerifier verifier) {
+    boolean authRequired) {
 
   public ServerContext(KeelConfig config, ConnectionHandler handler, Sessions sessions, SessionCounters counters,
-      ByteBufAllocator allocator, TokenVerifier verifier) {
-    this(config, SessionSettings.from(config), handler, sessions, counters, allocator, verifier);
-  }
-
-  /** Whether connections must present a connect token. */
-  public boolean authRequired() {
-    return verifier != null;
+      ByteBufAllocator allocator, boolean authRequired) {
+    this(config, SessionSettings.from(config), handler, sessions, counters, allocator, authRequired);
   }
 }

@@ -47,6 +47,8 @@ public final class EmbeddedTcp {
   public final Sessions sessions;
   public final TopicRegistry topics;
   public final ServerContext context;
+  /** The connect-token verifier the config asks for, or null. */
+  public final TokenVerifier verifier;
   /** Handler runners waiting to run (API handlers only). */
   public final TestBridges.Runners runners = new TestBridges.Runners();
 
@@ -63,8 +65,9 @@ public final class EmbeddedTcp {
     ConnectionHandler handler = raw != null ? raw.apply(topics)
         : TestBridges.bridge(config, topics, application, runners);
     TokenVerifier verifier = TokenVerifier.from(config, java.time.Clock.systemUTC());
+    this.verifier = verifier;
     this.context = new ServerContext(config, Engine.gate(handler, verifier, java.time.Clock.systemUTC()),
-        sessions, counters, ByteBufAllocator.DEFAULT, verifier);
+        sessions, counters, ByteBufAllocator.DEFAULT, verifier != null);
   }
 
   /** Runs {@code channel}'s pending tasks and the handler runners they start, until neither has any left. */

@@ -1,6 +1,6 @@
 package dev.keel.pubsub;
 
-import dev.keel.fanout.TopicNames;
+import dev.keel.api.TopicNames;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;

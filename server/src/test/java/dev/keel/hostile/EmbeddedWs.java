@@ -16,7 +16,7 @@ final class EmbeddedWs implements AutoCloseable {
 
   EmbeddedWs(EmbeddedTcp server) {
     this.server = server;
-    channel = new EmbeddedChannel(new WsInitializer(server.context, new HttpExtras()));
+    channel = new EmbeddedChannel(new WsInitializer(server.context, new HttpExtras(), server.verifier));
     channel.freezeTime();
     String upgrade = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: a2VlbC10ZXN0LWtleS0xNg==\r\nSec-WebSocket-Version: 13\r\n\r\n";

@@ -24,7 +24,7 @@ class ServeProcessIT {
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "dev.keel.cli.Main", "serve", "--ws-port", Integer.toString(port), "--tcp-port", "0", "--admin-port", "-1",
+        "dev.keel.cli.Main", "serve", "--ws-port", Integer.toString(port), "--tcp-port", "off", "--admin-port", "0",
         "--shutdown-grace", "5s"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "keel-serve-process-it.log")).start();

@@ -3,6 +3,7 @@ package dev.keel.transport.ws;
 import dev.keel.config.CoreOptions;
 import dev.keel.auth.AuthGate;
 import dev.keel.auth.InvalidTokenException;
+import dev.keel.auth.TokenVerifier;
 import dev.keel.session.PeerIdentity;
 import dev.keel.spi.HttpExchange;
 import dev.keel.spi.HttpRoute;
@@ -42,6 +43,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ServerContext server;
   private final String wsPath;
   private final HttpExtras extras;
+  private final TokenVerifier verifier;
   private final ReadActivity activity;
   private final WebSocketServerHandshakerFactory handshakers;
   private ScheduledFuture<?> deadline;
@@ -49,9 +51,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private boolean awaitingResponse;
   private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(0);
 
-  HttpHandler(ServerContext server, HttpExtras extras, ReadActivity activity) {
+  HttpHandler(ServerContext server, HttpExtras extras, TokenVerifier verifier, ReadActivity activity) {
     this.server = server;
     this.extras = extras;
+    this.verifier = verifier;
     this.activity = activity;
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(server.config().get(CoreOptions.MAX_MESSAGE_SIZE))
@@ -153,9 +156,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     PeerIdentity principal = null;
-    if (server.authRequired()) {
+    if (verifier != null) {
       try {
-        principal = AuthGate.admitted(server.verifier().verify(token(req)));
+        principal = AuthGate.admitted(verifier.verify(token(req)));
       } catch (InvalidTokenException e) {
         server.counters().ws.closed(CloseCause.UNAUTHORIZED);
         respond(ctx, req, HttpResponseStatus.UNAUTHORIZED,

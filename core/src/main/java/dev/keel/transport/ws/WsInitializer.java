@@ -1,6 +1,7 @@
 package dev.keel.transport.ws;
 
 import dev.keel.config.CoreOptions;
+import dev.keel.auth.TokenVerifier;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import io.netty.channel.Channel;
@@ -16,10 +17,13 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
 
   private final ServerContext server;
   private final HttpExtras extras;
+  private final TokenVerifier verifier;
 
-  public WsInitializer(ServerContext server, HttpExtras extras) {
+  /** @param verifier checks the connect token of each upgrade; null when authentication is off */
+  public WsInitializer(ServerContext server, HttpExtras extras, TokenVerifier verifier) {
     this.server = server;
     this.extras = extras;
+    this.verifier = verifier;
   }
 
   @Override
@@ -30,6 +34,6 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
         .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
         // Bodies over max-message-size get 413 before they are buffered.
         .addLast("http-aggregator", new HttpObjectAggregator(server.config().get(CoreOptions.MAX_MESSAGE_SIZE)))
-        .addLast("http", new HttpHandler(server, extras, activity));
+        .addLast("http", new HttpHandler(server, extras, verifier, activity));
   }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.config.KeelConfig;
-import dev.keel.testing.Running;
+import dev.keel.serve.PubSubServer;
+import dev.keel.testing.HostProbe;
+import dev.keel.admin.AdminOptions;
+import dev.keel.config.Ports;
 import dev.keel.load.testing.FakeAdmin;
 import dev.keel.load.testing.LoadRun;
 import java.nio.file.Path;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is checked. Server figures come from {@link FakeAdmin}, which serves the /debug/memory contract.
  */
 class ScenariosIT {
-  static Running server;
+  static PubSubServer server;
+  static final HostProbe probe = new HostProbe();
   static FakeAdmin admin;
 
   @TempDir
@@ -32,7 +36,8 @@ class ScenariosIT {
 
   @BeforeAll
   static void start() throws InterruptedException {
-    server = Running.start(KeelConfig.builder()
+    server = PubSubServer.start(PubSubServer.config()
+        .set(AdminOptions.ADMIN_PORT, Ports.OFF)
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0)
         .set(CoreOptions.MAX_MESSAGE_SIZE, 4 * 1024)
@@ -44,8 +49,8 @@ class ScenariosIT {
         .set(CoreOptions.WRITE_TIMEOUT, Duration.ofSeconds(3)) // a loaded CI machine with paranoid leak detection pauses readers for a second
         .set(CoreOptions.CLOSE_TIMEOUT, Duration.ofMillis(500))
         .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(2))
-        .build());
-    admin = FakeAdmin.start(() -> server.connections(), () -> server.allocator().metric().usedDirectMemory());
+        .build(), probe);
+    admin = FakeAdmin.start(probe::connections, () -> probe.allocator().metric().usedDirectMemory());
   }
 
   @AfterAll
@@ -54,7 +59,7 @@ class ScenariosIT {
       admin.close();
     }
     if (server != null) {
-      server.shutdown();
+      server.close();
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.keel.fanout;
+package dev.keel.api;
 
 /** Topic names: 1 to 128 characters from {@code A-Z a-z 0-9 _ . : / -}. */
 public final class TopicNames {
