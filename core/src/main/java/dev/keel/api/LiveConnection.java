@@ -324,7 +324,7 @@ final class LiveConnection implements Connection, Runnable {
       }
       ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
       if (binary) {
-        session.replyBinary(buf);
+        session.reply(buf, true);
       } else {
         session.reply(buf);
       }

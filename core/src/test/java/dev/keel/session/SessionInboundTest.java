@@ -69,12 +69,12 @@ class SessionInboundTest {
     Client c = connect(KeelConfig.builder());
     c.send("m1", "m2", "m3", "m4", "m5");
     assertThat(handler.received).as("delivered before and at the pause").containsExactly("m1", "m2");
-    assertThat(handler.session.pendingInbound()).as("messages waiting").isEqualTo(3);
+    assertThat(handler.session.gate.backlog()).as("messages waiting").isEqualTo(3);
     assertThat(c.channel.config().isAutoRead()).as("reading while paused").isFalse();
 
     handler.session.resumeInbound();
     assertThat(handler.received).as("delivered after the resume").containsExactly("m1", "m2", "m3", "m4", "m5");
-    assertThat(handler.session.pendingInbound()).as("messages waiting after the resume").isZero();
+    assertThat(handler.session.gate.backlog()).as("messages waiting after the resume").isZero();
     assertThat(c.channel.config().isAutoRead()).as("reading after the resume").isTrue();
   }
 

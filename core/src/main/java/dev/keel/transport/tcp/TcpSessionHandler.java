@@ -31,7 +31,7 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    session = Session.open(ctx.channel(), TcpWire.INSTANCE, server, activity, false);
+    session = Session.open(ctx.channel(), TcpWire.INSTANCE, server, activity, false, null);
     ctx.fireChannelActive();
   }
 

@@ -64,7 +64,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof PingWebSocketFrame ping) {
         session.sendControlFrame(new PongWebSocketFrame(ping.content().retain()));
       } else if (msg instanceof CloseWebSocketFrame) {
-        session.peerClosed();
+        session.close(CloseCause.CLIENT);
       }
       // Pongs need nothing: ReadActivity has already counted their bytes.
     } finally {

@@ -37,12 +37,12 @@ class OutboundQueueTest {
     return b;
   }
 
-  private OutboundQueue queue(int maxBytes, int maxMessages, SlowConsumerPolicy policy) {
-    return new OutboundQueue(maxBytes, maxMessages, policy, global);
+  private Outbound queue(int maxBytes, int maxMessages, SlowConsumerPolicy policy) {
+    return new Outbound(maxBytes, maxMessages, policy, global);
   }
 
   /** The marker byte of each data message left in the queue, in order; releases what it polls. */
-  private static List<Integer> drainData(OutboundQueue q) {
+  private static List<Integer> drainData(Outbound q) {
     List<Integer> markers = new ArrayList<>();
     ByteBuf b;
     while ((b = q.pollData()) != null) {
@@ -66,11 +66,11 @@ class OutboundQueueTest {
 
   @Test
   void offerData_upToTheByteBound_thenFullUnderDisconnect() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
-    assertThat(q.offerData(shared(40, 1))).as("40 of 100 bytes").isEqualTo(OutboundQueue.Offer.QUEUED);
-    assertThat(q.offerData(shared(60, 2))).as("100 of 100 bytes").isEqualTo(OutboundQueue.Offer.QUEUED);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    assertThat(q.offerData(shared(40, 1))).as("40 of 100 bytes").isEqualTo(Outbound.Offer.QUEUED);
+    assertThat(q.offerData(shared(60, 2))).as("100 of 100 bytes").isEqualTo(Outbound.Offer.QUEUED);
     ByteBuf third = shared(1, 3);
-    assertThat(q.offerData(third)).as("101 of 100 bytes under disconnect").isEqualTo(OutboundQueue.Offer.FULL);
+    assertThat(q.offerData(third)).as("101 of 100 bytes under disconnect").isEqualTo(Outbound.Offer.FULL);
     assertThat(third.refCnt()).as("refCnt of a message the queue refused (not retained)").isEqualTo(1);
     assertThat(q.bytes()).as("queued bytes").isEqualTo(100);
     assertThat(global.sum()).as("global queued bytes").isEqualTo(100);
@@ -81,18 +81,18 @@ class OutboundQueueTest {
 
   @Test
   void offerData_upToTheMessageBound_thenFullUnderDisconnect() {
-    OutboundQueue q = queue(1000, 2, SlowConsumerPolicy.DISCONNECT);
+    Outbound q = queue(1000, 2, SlowConsumerPolicy.DISCONNECT);
     q.offerData(shared(1, 1));
     q.offerData(shared(1, 2));
     assertThat(q.offerData(shared(1, 3))).as("third message with a bound of 2")
-        .isEqualTo(OutboundQueue.Offer.FULL);
+        .isEqualTo(Outbound.Offer.FULL);
     assertThat(q.count()).as("queued messages").isEqualTo(2);
     q.releaseAll();
   }
 
   @Test
   void offerData_queuesARetainedDuplicate_withItsOwnIndices() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
     ByteBuf msg = shared(10, 7);
     q.offerData(msg);
     assertThat(msg.refCnt()).as("refCnt of a shared message once queued").isEqualTo(2);
@@ -106,11 +106,11 @@ class OutboundQueueTest {
 
   @Test
   void dropNewest_full_dropsTheNewMessageAndKeepsTheQueued() {
-    OutboundQueue q = queue(100, 2, SlowConsumerPolicy.DROP_NEWEST);
+    Outbound q = queue(100, 2, SlowConsumerPolicy.DROP_NEWEST);
     q.offerData(shared(10, 1));
     q.offerData(shared(10, 2));
     ByteBuf third = shared(10, 3);
-    assertThat(q.offerData(third)).as("third message under drop-newest").isEqualTo(OutboundQueue.Offer.DROPPED);
+    assertThat(q.offerData(third)).as("third message under drop-newest").isEqualTo(Outbound.Offer.DROPPED);
     assertThat(third.refCnt()).as("refCnt of the dropped new message (caller's reference only)").isEqualTo(1);
     assertThat(q.lastDropped()).as("messages the last offer dropped").isEqualTo(1);
     assertThat(q.drops()).as("drops so far").isEqualTo(1);
@@ -120,14 +120,14 @@ class OutboundQueueTest {
 
   @Test
   void dropOldest_full_releasesTheOldestUntilTheNewOneFits() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
     ByteBuf first = shared(30, 1);
     ByteBuf second = shared(30, 2);
     q.offerData(first);
     q.offerData(second);
     q.offerData(shared(30, 3));
     assertThat(q.offerData(shared(50, 4))).as("50 bytes onto 90 of 100 under drop-oldest")
-        .isEqualTo(OutboundQueue.Offer.QUEUED_AFTER_DROPPING);
+        .isEqualTo(Outbound.Offer.QUEUED_AFTER_DROPPING);
     assertThat(q.lastDropped()).as("oldest messages dropped to fit 50 bytes").isEqualTo(2);
     assertThat(first.refCnt()).as("refCnt of the dropped oldest (the queue released its share)").isEqualTo(1);
     assertThat(second.refCnt()).as("refCnt of the second dropped").isEqualTo(1);
@@ -138,22 +138,22 @@ class OutboundQueueTest {
 
   @Test
   void dropOldest_messageBound_dropsOneOldest() {
-    OutboundQueue q = queue(1000, 2, SlowConsumerPolicy.DROP_OLDEST);
+    Outbound q = queue(1000, 2, SlowConsumerPolicy.DROP_OLDEST);
     q.offerData(shared(1, 1));
     q.offerData(shared(1, 2));
     assertThat(q.offerData(shared(1, 3))).as("third message with a bound of 2 under drop-oldest")
-        .isEqualTo(OutboundQueue.Offer.QUEUED_AFTER_DROPPING);
+        .isEqualTo(Outbound.Offer.QUEUED_AFTER_DROPPING);
     assertThat(drainData(q)).as("messages left").containsExactly(2, 3);
     assertThat(q.drops()).as("drops").isEqualTo(1);
   }
 
   @Test
   void dropOldest_messageLargerThanTheByteBound_isDroppedAndNothingElseIs() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
     q.offerData(shared(10, 1));
     ByteBuf huge = shared(101, 2);
     assertThat(q.offerData(huge)).as("101 bytes with a bound of 100 under drop-oldest")
-        .isEqualTo(OutboundQueue.Offer.DROPPED);
+        .isEqualTo(Outbound.Offer.DROPPED);
     assertThat(q.lastDropped()).as("messages dropped: only the huge one").isEqualTo(1);
     assertThat(huge.refCnt()).as("refCnt of the huge message (not retained)").isEqualTo(1);
     assertThat(drainData(q)).as("messages left").containsExactly(1);
@@ -161,10 +161,10 @@ class OutboundQueueTest {
 
   @Test
   void dropOldest_controlFillsTheQueue_newDataIsDropped() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DROP_OLDEST);
     assertThat(q.offerControl(control(95))).as("a 95-byte control frame").isTrue();
     assertThat(q.offerData(shared(10, 1))).as("10 bytes of data behind 95 of control")
-        .isEqualTo(OutboundQueue.Offer.DROPPED);
+        .isEqualTo(Outbound.Offer.DROPPED);
     assertThat(q.count()).as("queued: the control frame only").isEqualTo(1);
     q.releaseAll();
   }
@@ -172,7 +172,7 @@ class OutboundQueueTest {
   @Test
   void control_neverDroppedByPolicy_andPolledBeforeData() {
     for (SlowConsumerPolicy policy : SlowConsumerPolicy.values()) {
-      OutboundQueue q = queue(100, 2, policy);
+      Outbound q = queue(100, 2, policy);
       q.offerData(shared(50, 1));
       q.offerData(shared(50, 2));
       ByteBuf c1 = control(20);
@@ -193,7 +193,7 @@ class OutboundQueueTest {
 
   @Test
   void control_pastTwiceTheByteBound_refusedAndReleased() {
-    OutboundQueue q = queue(100, 100, SlowConsumerPolicy.DISCONNECT);
+    Outbound q = queue(100, 100, SlowConsumerPolicy.DISCONNECT);
     assertThat(q.offerControl(control(100))).as("control to 100 of 100 bytes").isTrue();
     assertThat(q.offerControl(control(100))).as("control to 200 of 100 bytes (twice the bound)").isTrue();
     ByteBuf over = control(1);
@@ -205,7 +205,7 @@ class OutboundQueueTest {
 
   @Test
   void control_pastTwiceTheMessageBound_refusedAndReleased() {
-    OutboundQueue q = queue(1000, 2, SlowConsumerPolicy.DROP_NEWEST);
+    Outbound q = queue(1000, 2, SlowConsumerPolicy.DROP_NEWEST);
     for (int i = 0; i < 4; i++) {
       assertThat(q.offerControl(control(1))).as("control frame %d of 4 allowed", i + 1).isTrue();
     }
@@ -217,7 +217,7 @@ class OutboundQueueTest {
 
   @Test
   void control_byteBufHolder_sizedByItsContent() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
     DefaultByteBufHolder holder = new DefaultByteBufHolder(control(33));
     q.offerControl(holder);
     assertThat(q.bytes()).as("bytes of a queued ByteBufHolder").isEqualTo(33);
@@ -230,7 +230,7 @@ class OutboundQueueTest {
 
   @Test
   void releaseData_keepsControl() {
-    OutboundQueue q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
     q.offerData(shared(10, 1));
     ByteBuf c = control(5);
     q.offerControl(c);
@@ -243,7 +243,7 @@ class OutboundQueueTest {
 
   @Test
   void releaseAll_releasesEveryBuffer_andGlobalBytesReturnToZero() {
-    OutboundQueue q = queue(1000, 100, SlowConsumerPolicy.DROP_OLDEST);
+    Outbound q = queue(1000, 100, SlowConsumerPolicy.DROP_OLDEST);
     List<ReferenceCounted> controls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       q.offerData(shared(20, i));
@@ -266,8 +266,8 @@ class OutboundQueueTest {
 
   @Test
   void globalBytes_sharedByQueues_tracksEnqueueAndPoll() {
-    OutboundQueue a = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
-    OutboundQueue b = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound a = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound b = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
     ByteBuf msg = shared(25, 1);
     a.offerData(msg);
     b.offerData(msg);

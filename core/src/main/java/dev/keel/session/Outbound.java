@@ -4,21 +4,28 @@ import dev.keel.config.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.channel.Channel;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One connection's user-space outbound queue: control frames (replies, errors, pongs, heartbeats)
- * in one lane and data (published messages) in another, bounded together in bytes and messages.
+ * One connection's outbound path: its user-space queue, control frames (replies, errors, pongs,
+ * heartbeats) in one lane and data (published messages) in another, bounded together in bytes and
+ * messages; the callers waiting to learn that their message was written; and the drain that writes
+ * what the channel will take, control first, with one flush.
  *
  * <p>Control is never dropped and always leaves first. Data that does not fit is handled by the
  * slow-consumer policy. A control frame that does not fit means the peer has stopped reading even
  * its replies: the caller closes the connection.
  *
- * <p>Owns every buffer it holds: each is released when polled-and-written by the caller, dropped,
- * or at {@link #releaseAll()}. Not thread-safe: used on the connection's event loop only.
+ * <p>Owns every buffer it holds: each is released when written, dropped, or at {@link #releaseAll()}.
+ * Not thread-safe: used on the connection's event loop only.
+ *
+ * <p>The drain writes only while the channel is writable (below its high-water mark): the queue
+ * holds the rest, and the kernel's TCP flow control holds what is in the socket.
  */
-final class OutboundQueue {
+final class Outbound {
   /** What {@link #offerData} did. */
   enum Offer { QUEUED, QUEUED_AFTER_DROPPING, DROPPED, FULL }
 
@@ -26,6 +33,17 @@ final class OutboundQueue {
   private final int maxMessages;
   private final SlowConsumerPolicy policy;
   private final LongAdder globalQueuedBytes;
+  /**
+   * Queued data messages whose writing a caller waits for, by their sequence number in the queue,
+   * oldest first; null until the first.
+   */
+  private ArrayDeque<Tracked> tracked;
+  private long messagesOut;
+  /** Ticker time of the last write; 0 before the first. */
+  private long lastWriteNanos;
+
+  /** @param written completed when written, dropped or closed */
+  private record Tracked(long seq, CompletableFuture<SendOutcome> written) {}
   // Made on first use and kept: an idle connection (most of them, most of the time) pays for neither.
   private ArrayDeque<Object> control;
   private ArrayDeque<ByteBuf> data;
@@ -37,7 +55,7 @@ final class OutboundQueue {
   private long dataAdded;
   private long dataRemoved;
 
-  OutboundQueue(int maxBytes, int maxMessages, SlowConsumerPolicy policy, LongAdder globalQueuedBytes) {
+  Outbound(int maxBytes, int maxMessages, SlowConsumerPolicy policy, LongAdder globalQueuedBytes) {
     this.maxBytes = maxBytes;
     this.maxMessages = maxMessages;
     this.policy = policy;
@@ -145,6 +163,108 @@ final class OutboundQueue {
       take(sizeOf(frame));
       ReferenceCountUtil.release(frame);
     }
+  }
+
+  /**
+   * Queues a data frame under the policy (see {@link #offerData}) and says what became of it:
+   * {@code CLOSED} means full under the disconnect policy, which the caller answers by closing.
+   * Waiters of messages the policy dropped to make room are told so.
+   */
+  SendOutcome offer(ByteBuf shared, LongAdder droppedCounter) {
+    switch (offerData(shared)) {
+      case QUEUED:
+        return SendOutcome.QUEUED;
+      case QUEUED_AFTER_DROPPING:
+        droppedCounter.add(lastDropped);
+        failLost(SendOutcome.DROPPED);
+        return SendOutcome.QUEUED;
+      case DROPPED:
+        droppedCounter.add(lastDropped);
+        return SendOutcome.DROPPED;
+      case FULL:
+      default:
+        return SendOutcome.CLOSED;
+    }
+  }
+
+  /** {@code written} learns what becomes of the data message queued last. */
+  void track(CompletableFuture<SendOutcome> written) {
+    if (tracked == null) {
+      tracked = new ArrayDeque<>(2);
+    }
+    tracked.addLast(new Tracked(tailSeq(), written));
+  }
+
+  /** Tells the waiters of messages that left the queue unwritten (dropped or released) why. */
+  void failLost(SendOutcome why) {
+    Tracked t;
+    while (tracked != null && (t = tracked.peekFirst()) != null && t.seq() < headSeq()) {
+      tracked.pollFirst();
+      t.written().complete(why);
+    }
+  }
+
+  /** Tells every waiter that its message will never be written. */
+  void failAll(SendOutcome why) {
+    if (tracked != null) {
+      for (Tracked t : tracked) {
+        t.written().complete(why);
+      }
+      tracked = null;
+    }
+  }
+
+  /**
+   * Writes what {@code channel} will take now, control first, and flushes once.
+   *
+   * @return whether anything was written
+   */
+  boolean drainTo(Channel channel, long now) {
+    boolean wrote = false;
+    while (channel.isWritable()) {
+      Object frame = pollControl();
+      CompletableFuture<SendOutcome> written = null;
+      if (frame == null) {
+        long seq = headSeq();
+        ByteBuf data = pollData();
+        if (data == null) {
+          break;
+        }
+        Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().seq() == seq
+            ? tracked.pollFirst() : null;
+        frame = data; // already a whole frame (Wire#dataFrame): it passes any encoder untouched
+        written = t == null ? null : t.written();
+        messagesOut++;
+      }
+      if (written == null) {
+        channel.write(frame, channel.voidPromise());
+      } else {
+        CompletableFuture<SendOutcome> w = written;
+        channel.write(frame).addListener(f -> w.complete(f.isSuccess() ? SendOutcome.QUEUED : SendOutcome.CLOSED));
+      }
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+      lastWriteNanos = now;
+    }
+    return wrote;
+  }
+
+  /** Writes every queued control frame whatever the writability (they are bounded): before a goodbye. */
+  void writeControlTo(Channel channel) {
+    Object control;
+    while ((control = pollControl()) != null) {
+      channel.write(control, channel.voidPromise());
+    }
+  }
+
+  long messagesOut() {
+    return messagesOut;
+  }
+
+  long lastWriteNanos() {
+    return lastWriteNanos;
   }
 
   boolean isEmpty() {

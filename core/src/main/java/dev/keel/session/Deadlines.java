@@ -1,0 +1,127 @@
+package dev.keel.session;
+
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's deadlines on one timer: the handshake (first frame), the idle timeout (no inbound byte),
+ * the heartbeat it owes the peer, and the write-progress check. The timer is one task on the
+ * connection's event loop, re-armed at the earliest deadline and cancelled when the session ends: no
+ * thread and no task outlives the connection. This object is that task (no lambda per session).
+ *
+ * <p>Loop-confined, like its session.
+ */
+final class Deadlines implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
+
+  private final Session session;
+  private final SessionSettings settings;
+  private ScheduledFuture<?> timer;
+  private long timerDeadline;
+  private long lastHeartbeatNanos;
+  /** Watching pending output; null while nothing is pending. */
+  private WriteProgress progress;
+
+  Deadlines(Session session, SessionSettings settings, long openedNanos) {
+    this.session = session;
+    this.settings = settings;
+    this.lastHeartbeatNanos = openedNanos;
+  }
+
+  /** Arms the timer at the earliest deadline from {@code now}. */
+  void arm(long now) {
+    long next = Math.min(session.activity.lastReadNanos() + settings.idleNanos(), lastHeartbeatNanos + settings.heartbeatNanos());
+    if (!session.established) {
+      next = Math.min(next, session.openedNanos + settings.handshakeNanos());
+    }
+    if (progress != null) {
+      next = Math.min(next, now + writeCheckNanos());
+    }
+    schedule(now, next);
+  }
+
+  /** After a drain: starts watching if output is now pending and nothing watches it yet. */
+  void watchWrites(long now) {
+    if (progress != null || !session.hasPendingWrites()) {
+      return;
+    }
+    ChannelOutboundBuffer out = session.channel.unsafe().outboundBuffer();
+    progress = new WriteProgress(now, out == null ? null : out.current(), out == null ? 0 : out.currentProgress());
+    schedule(now, now + writeCheckNanos());
+  }
+
+  private void schedule(long now, long deadline) {
+    if (timer != null) {
+      if (timerDeadline <= deadline) {
+        return; // fires soon enough; it re-arms for the rest
+      }
+      timer.cancel(false);
+    }
+    timerDeadline = deadline;
+    timer = session.eventLoop().schedule(this, Math.max(deadline - now, 1), TimeUnit.NANOSECONDS);
+  }
+
+  private long writeCheckNanos() {
+    return Math.max(1, settings.writeTimeoutNanos() / 4);
+  }
+
+  /** The timer fired. */
+  @Override
+  public void run() {
+    timer = null;
+    if (!session.isLive()) {
+      return;
+    }
+    long now = session.eventLoop().ticker().nanoTime();
+    if (!session.established && now - session.openedNanos >= settings.handshakeNanos()) {
+      log.debug("{}: no first frame within the handshake timeout", session);
+      session.expire(CloseCause.HANDSHAKE_TIMEOUT);
+      return;
+    }
+    // While reading is held for the application (its inbound queue is full), the peer's silence is
+    // ours: the idle clock restarts when reading resumes.
+    if (!session.gate.isHeldForApplication() && now - session.activity.lastReadNanos() >= settings.idleNanos()) {
+      log.debug("{}: idle for {} ms: closing", session, settings.idleNanos() / 1_000_000);
+      session.expire(CloseCause.IDLE_TIMEOUT);
+      return;
+    }
+    if (!writesMoving(now)) {
+      log.debug("{}: no write progress for {} ms", session, settings.writeTimeoutNanos() / 1_000_000);
+      session.expire(CloseCause.WRITE_TIMEOUT);
+      return;
+    }
+    if (session.isOpen() && now - lastHeartbeatNanos >= settings.heartbeatNanos()) {
+      lastHeartbeatNanos = now;
+      session.sendControlFrame(session.wire.heartbeat());
+    }
+    arm(now);
+  }
+
+  /** False when output has been pending without progress for the write timeout. */
+  private boolean writesMoving(long now) {
+    if (!session.hasPendingWrites()) {
+      progress = null;
+      return true;
+    }
+    ChannelOutboundBuffer out = session.channel.unsafe().outboundBuffer();
+    Object head = out == null ? null : out.current();
+    long written = out == null ? 0 : out.currentProgress();
+    if (progress == null) {
+      progress = new WriteProgress(now, head, written);
+      return true;
+    }
+    return progress.moving(now, head, written, settings.writeTimeoutNanos());
+  }
+
+  /** The session ended: no deadline is left scheduled. */
+  void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    progress = null;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.keel.session;
+
+import dev.keel.config.RateLimitPolicy;
+import dev.keel.limit.TokenBucket;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a session lets in: the token bucket of its rate limit, the messages read but not yet handed on
+ * (waiting for tokens, or for a full application queue), and whether the socket is read at all.
+ *
+ * <p>The gate is the only owner of the channel's {@code autoRead}: reading runs exactly while no
+ * suspension reason holds. The reasons are {@link #BACKLOG} (messages wait for tokens: TCP flow
+ * control slows the sender meanwhile), {@link #APPLICATION} (the handler's inbound queue is full) and
+ * {@link #CLOSING} (the session is closing: nothing more is read until its goodbye is out).
+ *
+ * <p>Loop-confined, like its session.
+ */
+final class InboundGate {
+  private static final Logger log = LoggerFactory.getLogger(InboundGate.class);
+
+  static final int BACKLOG = 1;
+  static final int APPLICATION = 2;
+  static final int CLOSING = 4;
+
+  private record Inbound(byte[] payload, boolean binary) {}
+
+  private final Session session;
+  private final Channel channel;
+  private final TokenBucket bucket;
+  private final RateLimitPolicy policy;
+  private int reasons;
+  /** Read and not yet handed on, in arrival order; null rather than empty. */
+  private ArrayDeque<Inbound> pending;
+  private ScheduledFuture<?> resumeTask;
+  private long messagesIn;
+  private long rateLimitedCount;
+
+  InboundGate(Session session, Channel channel, TokenBucket bucket, RateLimitPolicy policy) {
+    this.session = session;
+    this.channel = channel;
+    this.bucket = bucket;
+    this.policy = policy;
+  }
+
+  /** One decoded message: handed on now if the rate allows and nothing waits ahead of it. */
+  void offer(byte[] payload, boolean binary) {
+    if ((reasons & APPLICATION) != 0 || pending != null) {
+      enqueue(payload, binary); // keep order behind what waits
+      if ((reasons & APPLICATION) == 0) {
+        rateLimited();
+      }
+      return;
+    }
+    if (bucket.tryTake()) {
+      deliver(payload, binary);
+      return;
+    }
+    rateLimited();
+    if (policy == RateLimitPolicy.DISCONNECT) {
+      session.close(CloseCause.RATE_LIMIT);
+      return;
+    }
+    // Stop reading: the rest waits in the kernel, and TCP flow control slows the sender. What the
+    // current read already decoded (at most one read's worth) waits here.
+    enqueue(payload, binary);
+    scheduleResume();
+  }
+
+  /** The application cannot take more now: stop reading (messages already decoded wait here). */
+  void holdForApplication() {
+    suspend(APPLICATION);
+  }
+
+  /** The application has room again: hand on what waits (within the rate), then read again. */
+  void releaseForApplication() {
+    if ((reasons & APPLICATION) == 0) {
+      return;
+    }
+    reasons &= ~APPLICATION;
+    if (!session.isOpen()) {
+      return;
+    }
+    session.activity.touch(channel.eventLoop().ticker().nanoTime());
+    if (pending == null) {
+      apply();
+    } else if (resumeTask == null) {
+      resume();
+    }
+  }
+
+  boolean isHeldForApplication() {
+    return (reasons & APPLICATION) != 0;
+  }
+
+  /** Whether messages wait for tokens or for the application. */
+  boolean hasBacklog() {
+    return pending != null;
+  }
+
+  int backlog() {
+    return pending == null ? 0 : pending.size();
+  }
+
+  /** The session is closing: what waits is dropped and nothing more is read. */
+  void closing() {
+    pending = null;
+    cancelResume();
+    suspend(CLOSING);
+  }
+
+  /**
+   * The goodbye is on its way: read again, and the session discards what arrives, so that the final
+   * close is a FIN and not a reset over unread bytes (which can destroy the goodbye at the peer).
+   */
+  void discardUntilClosed() {
+    pending = null;
+    reasons = 0;
+    apply();
+  }
+
+  /** The channel closed: nothing is left scheduled or held. */
+  void ended() {
+    cancelResume();
+    pending = null;
+  }
+
+  /** Messages handed to the handler, and held back by the rate limit, over the connection's life. */
+  long messagesIn() {
+    return messagesIn;
+  }
+
+  long rateLimitedCount() {
+    return rateLimitedCount;
+  }
+
+  private void deliver(byte[] payload, boolean binary) {
+    messagesIn++;
+    session.transportStats.received.increment();
+    try {
+      session.server.handler().onMessage(session, payload, binary);
+    } catch (RuntimeException e) {
+      log.warn("{}: handler failed on a message: closing", session, e);
+      session.close(CloseCause.ERROR);
+    }
+  }
+
+  private void rateLimited() {
+    session.server.counters().rateLimited.increment();
+    rateLimitedCount++;
+  }
+
+  private void enqueue(byte[] payload, boolean binary) {
+    if (pending == null) {
+      pending = new ArrayDeque<>(4);
+    }
+    pending.addLast(new Inbound(payload, binary));
+    suspend(BACKLOG);
+  }
+
+  private void scheduleResume() {
+    long delay = bucket.nanosUntilNextToken();
+    // Rare (a connection over its rate): a task only then, no field kept for it otherwise.
+    resumeTask = channel.eventLoop().schedule(this::resume, Math.max(delay, 1), TimeUnit.NANOSECONDS);
+  }
+
+  private void resume() {
+    resumeTask = null;
+    if (!session.isOpen()) {
+      return;
+    }
+    session.activity.touch(channel.eventLoop().ticker().nanoTime());
+    Inbound next;
+    while ((reasons & APPLICATION) == 0 && pending != null && (next = pending.peekFirst()) != null
+        && bucket.tryTake()) {
+      pending.pollFirst();
+      deliver(next.payload(), next.binary());
+      if (!session.isOpen()) {
+        return;
+      }
+    }
+    if (pending != null && pending.isEmpty()) {
+      pending = null; // a throttled burst should not pin its deque's array
+      reasons &= ~BACKLOG;
+      apply();
+    } else if ((reasons & APPLICATION) == 0) {
+      scheduleResume();
+    } // else releaseForApplication() takes over
+  }
+
+  private void suspend(int reason) {
+    if ((reasons & reason) == 0) {
+      reasons |= reason;
+      apply();
+    }
+  }
+
+  private void apply() {
+    channel.config().setAutoRead(reasons == 0);
+  }
+
+  private void cancelResume() {
+    if (resumeTask != null) {
+      resumeTask.cancel(false);
+      resumeTask = null;
+    }
+  }
+}
