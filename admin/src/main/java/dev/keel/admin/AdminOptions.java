@@ -12,18 +12,24 @@ public final class AdminOptions {
 
   public static final Option<String> ADMIN_HOST = Option.text("admin-host", "ADDR", "127.0.0.1")
       .check(v -> v.isBlank() ? "must not be empty" : null)
-      .describe("Bind address of the admin listener (metrics, debug endpoints, dashboard).");
+      .describe("Bind address of the admin listener (metrics, debug endpoints, dashboard).")
+      .details("Bind address of the admin listener (`/metrics`, `/debug/*`). Keep it on loopback or a private interface.")
+      .valid("not empty");
   public static final Option<Integer> ADMIN_PORT = Option.port("admin-port", 9100)
-      .describe("Admin listener: GET /metrics, /debug/*, the dashboard at /. Never the public port.");
+      .describe("Admin listener: GET /metrics, /debug/*, the dashboard at /. Never the public port.")
+      .details("The admin listener (`/metrics`, `/debug/*`, the dashboard at `/`). `0` binds any free port; `off` starts none. Never served on the public port. An embedded application has an admin listener only if it adds the `keel-admin` extension.");
   public static final Option<String> ADMIN_TOKEN = Option.text("admin-token", "TOKEN", null)
       .optional()
       .secret("KEEL_ADMIN_TOKEN")
       .check(v -> v.length() >= 16 ? null : "must be at least 16 characters (or unset), was " + v.length())
       .describe("When set, every admin request needs 'Authorization: Bearer TOKEN' (else 401); also $KEEL_ADMIN_TOKEN.")
-      .why("No token: the admin listener relies on binding to loopback.");
+      .why("No token: the admin listener relies on binding to loopback.")
+      .details("When set, every admin request needs `Authorization: Bearer TOKEN` (401 otherwise; compared in constant time). Also read from the environment variable `KEEL_ADMIN_TOKEN`, which keeps it out of `ps` (a flag still wins). Shown as `(set)` by `--help`.")
+      .valid("unset, or at least 16 characters");
   public static final Option<Boolean> ADMIN_ALLOW_GC = Option.flag("admin-allow-gc", false)
       .describe("Allow POST /debug/gc (a full, stop-the-world GC).")
-      .why("A forced full GC stops the world: off unless asked for.");
+      .why("A forced full GC stops the world: off unless asked for.")
+      .details("Allows `POST /debug/gc`, a full stop-the-world GC for before/after comparisons; 403 otherwise.");
 
   public static final OptionSet SET = OptionSet.of("Admin", List.of(
       group("Admin listener", ADMIN_HOST, ADMIN_PORT, ADMIN_TOKEN, ADMIN_ALLOW_GC)), List.of());

@@ -29,102 +29,135 @@ public final class CoreOptions {
   public static final Option<String> HOST = Option.text("host", "ADDR", "127.0.0.1")
       .check(v -> v.isBlank() ? "must not be empty" : null)
       .describe("Bind address of the WebSocket/HTTP and framed-TCP listeners.")
-      .why("Loopback: exposing the server is a decision (with authentication, or --insecure).");
+      .why("Loopback: exposing the server is a decision (with authentication, or --insecure).")
+      .details("Bind address of both listeners.")
+      .valid("not empty");
   public static final Option<Integer> WS_PORT = Option.port("ws-port", 8080)
-      .describe("HTTP + WebSocket port (GET /ws, GET /healthz, the application's HTTP routes).");
+      .describe("HTTP + WebSocket port (GET /ws, GET /healthz, the application's HTTP routes).")
+      .details("HTTP + WebSocket port (`GET /ws`, `GET /healthz`, and the HTTP routes of the application: `keel serve` adds `POST /api/publish`). `0` binds any free port; `off` starts no HTTP/WebSocket listener.");
   public static final Option<Integer> TCP_PORT = Option.port("tcp-port", 9090)
-      .describe("Length-prefixed framed-TCP port.");
+      .describe("Length-prefixed framed-TCP port.")
+      .details("Framed-TCP port. `0` binds any free port; `off` starts no framed-TCP listener.");
   public static final Option<String> WS_PATH = Option.text("ws-path", "PATH", "/ws")
       .check(v -> v.matches("/[A-Za-z0-9._~/-]{0,255}") && !v.equals("/healthz") ? null
           : "must be / followed by up to 255 of A-Z a-z 0-9 . _ ~ / - (not /healthz), was " + v)
-      .describe("HTTP path of the WebSocket upgrade.");
+      .describe("HTTP path of the WebSocket upgrade.")
+      .details("HTTP path of the WebSocket upgrade on `ws-port`.")
+      .valid("`/` then up to 255 of `A-Z a-z 0-9 . _ ~ / -`; not `/healthz` or a route's path");
 
   // ------------------------------------------------------------------ messages and queues
 
   public static final Option<Integer> MAX_MESSAGE_SIZE = Option.size("max-message-size", 64 * 1024)
       .range(64, 16 * 1024 * 1024)
       .describe("Largest inbound message (and HTTP request body); larger: WS close 1009, TCP error too_large then close.")
-      .why("Large enough for any chat or dashboard message, small enough that 10,000 of them fit in memory.");
+      .why("Large enough for any chat or dashboard message, small enough that 10,000 of them fit in memory.")
+      .details("Largest inbound message: WebSocket message (frame or reassembled), TCP frame payload, HTTP request body. Larger: WebSocket close 1009; TCP error `too_large`, then close; HTTP 413.");
   public static final Option<Integer> OUTBOUND_QUEUE_BYTES = Option.size("outbound-queue-bytes", 1024 * 1024)
       .range(1024, Integer.MAX_VALUE)
-      .describe("Per-connection bound on queued outbound bytes.");
+      .describe("Per-connection bound on queued outbound bytes.")
+      .details("Per-connection bound on bytes queued in user space (data and control together).")
+      .valid("at least `max-message-size` + 512B (the `msg` envelope), at most 2GiB − 1");
   public static final Option<Integer> OUTBOUND_QUEUE_MESSAGES = Option.count("outbound-queue-messages", 4096)
       .range(1, 1 << 20)
-      .describe("Per-connection bound on queued outbound messages.");
+      .describe("Per-connection bound on queued outbound messages.")
+      .details("Per-connection bound on queued messages (data and control together).");
   public static final Option<SlowConsumerPolicy> SLOW_CONSUMER_POLICY =
       Option.choice("slow-consumer-policy", SlowConsumerPolicy.class, SlowConsumerPolicy.DISCONNECT)
           .describe("When the outbound queue is full: disconnect (close 1008), drop-oldest, drop-newest.")
-          .why("A consumer that cannot keep up is told so, instead of silently missing messages.");
+          .why("A consumer that cannot keep up is told so, instead of silently missing messages.")
+      .details("What happens when a published message does not fit the outbound queue. `disconnect`: close 1008 `slow consumer` (TCP `slow_consumer`). `drop-oldest`: release the oldest queued messages until the new one fits. `drop-newest`: drop the new message. Replies and other control frames are never dropped.");
   public static final Option<Integer> WRITE_BUFFER_HIGH_WATER = Option.size("write-buffer-high-water", 64 * 1024)
       .range(1024, MAX_SIZE)
-      .describe("Netty's per-channel write buffer stops taking writes above this (low water is half); the queue holds the rest.");
+      .describe("Netty's per-channel write buffer stops taking writes above this (low water is half); the queue holds the rest.")
+      .details("Netty's per-channel write buffer watermark. Above it, the channel is unwritable and the user-space queue stops draining. The low watermark is half of this.");
   public static final Option<Integer> SOCKET_SEND_BUFFER = Option.size("socket-send-buffer", 0)
       .check(v -> v == 0 || (v >= 1024 && v <= MAX_SIZE) ? null
           : "must be 0 (kernel auto-tuning) or between 1KiB and 64MiB, was " + Units.formatSize(v))
-      .describe("SO_SNDBUF of each connection: kernel memory a stalled peer can hold; 0 = kernel auto-tuning.");
+      .describe("SO_SNDBUF of each connection: kernel memory a stalled peer can hold; 0 = kernel auto-tuning.")
+      .details("`SO_SNDBUF` of each connection: the kernel memory a peer that stops reading can hold beyond the user-space queue and the channel buffer. `0` leaves it to the kernel (on Linux auto-tuned up to `net.ipv4.tcp_wmem`'s maximum, 4 MiB by default), which is fastest for fast readers but lets each stalled peer pin megabytes of kernel memory: set it (e.g. `64KiB`) where thousands of slow peers are expected.")
+      .valid("`0`, or 1KiB to 64MiB");
   public static final Option<Integer> INBOUND_QUEUE_MESSAGES = Option.count("inbound-queue-messages", 64)
       .range(1, 65536)
       .describe("Messages read ahead of a connection's handler; when full, the socket is not read (TCP pushes back).")
-      .why("Enough to keep a handler busy, few enough to stay small.");
+      .why("Enough to keep a handler busy, few enough to stay small.")
+      .details("Per-connection bound on messages read and waiting for the application handler (which runs on a virtual thread). When it is reached, the server stops reading that socket, so TCP flow control pushes back on the sender; reading resumes when the handler has drained it to half. Messages the same socket read had already decoded wait too (at most one read, ≤ 64 KiB). Memory per connection: at most this × `max-message-size`, plus that one read. While reading is paused this way, `idle-timeout` does not run (the silence is the server's); it restarts when reading resumes.");
   public static final Option<Integer> MAX_SUBSCRIPTIONS = Option.count("max-subscriptions", 256)
       .range(1, 1 << 20)
-      .describe("Topics one connection may subscribe to; over: error limit_exceeded.");
+      .describe("Topics one connection may subscribe to; over: error limit_exceeded.")
+      .details("Topics one connection may subscribe to. A `sub` for one more gets error `limit_exceeded`, and the connection stays open.");
 
   // ------------------------------------------------------------------ deadlines
 
   public static final Option<Duration> HANDSHAKE_TIMEOUT = Option.duration("handshake-timeout", Duration.ofSeconds(10))
       .range(MS, MAX)
-      .describe("WebSocket upgrade (or first TCP frame, or each HTTP request) not done in time: close.");
+      .describe("WebSocket upgrade (or first TCP frame, or each HTTP request) not done in time: close.")
+      .details("The WebSocket upgrade request, each HTTP request, or the first TCP frame must arrive within this. HTTP: the socket is closed without a response. TCP: error `handshake_timeout`, then close.");
   public static final Option<Duration> HEARTBEAT_INTERVAL = Option.duration("heartbeat-interval", Duration.ofSeconds(20))
       .range(MS, MAX)
       .describe("Interval of WS ping frames / empty TCP frames.")
-      .why("Under the 30-60 s idle timeouts of common load balancers and NATs.");
+      .why("Under the 30-60 s idle timeouts of common load balancers and NATs.")
+      .details("How often the server sends a heartbeat: a WebSocket ping frame, or an empty TCP frame (N = 0).")
+      .valid("1ms to 7d, shorter than `idle-timeout`");
   public static final Option<Duration> IDLE_TIMEOUT = Option.duration("idle-timeout", Duration.ofSeconds(60))
       .range(MS, MAX)
       .describe("No inbound bytes at all (pongs count) for this long: close 1001.")
-      .why("Three heartbeats: a peer must miss several pongs before it is declared dead.");
+      .why("Three heartbeats: a peer must miss several pongs before it is declared dead.")
+      .details("No inbound bytes at all (pongs, partial frames and TCP heartbeats count) for this long: WebSocket close 1001 `idle timeout`; TCP error `idle_timeout`, then close.")
+      .valid("1ms to 7d, longer than `heartbeat-interval`");
   public static final Option<Duration> WRITE_TIMEOUT = Option.duration("write-timeout", Duration.ofSeconds(10))
       .range(MS, MAX)
-      .describe("Queued outbound data makes no progress for this long: close 1008 slow consumer.");
+      .describe("Queued outbound data makes no progress for this long: close 1008 slow consumer.")
+      .details("Queued outbound data makes no progress for this long: WebSocket close 1008 `slow consumer`; TCP error `slow_consumer`. Progress is checked every `write-timeout / 4`, so the close comes between 1× and about 1.25× this.");
   public static final Option<Duration> CLOSE_TIMEOUT = Option.duration("close-timeout", Duration.ofSeconds(1))
       .range(MS, MAX)
-      .describe("How long a close frame may take to reach a peer before the socket is closed anyway.");
+      .describe("How long a close frame may take to reach a peer before the socket is closed anyway.")
+      .details("How long a close frame (WebSocket) or final error frame (TCP) may take to reach a peer before the socket is closed anyway.");
   public static final Option<Duration> SHUTDOWN_GRACE = Option.duration("shutdown-grace", Duration.ofSeconds(10))
       .range(MS, MAX)
-      .describe("On SIGTERM, how long queues may flush before the rest is closed.");
+      .describe("On SIGTERM, how long queues may flush before the rest is closed.")
+      .details("On SIGTERM or Ctrl-C, how long connections may flush their queues before the rest are closed.");
   public static final Option<Duration> HANDLER_TIMEOUT = Option.duration("handler-timeout", Duration.ZERO)
       .range(Duration.ZERO, MAX)
       .describe("A handler call running longer than this is interrupted; 0 = never.")
-      .why("A handler may legitimately wait long; set it when yours never should.");
+      .why("A handler may legitimately wait long; set it when yours never should.")
+      .details("A handler call (`onOpen`, `onMessage`) running longer than this is interrupted. A handler that then throws closes its connection as an internal error (WebSocket 1011, TCP `internal`); one that returns carries on. `0` never interrupts (calls are still interrupted when their connection ends).")
+      .valid("`0`, or up to 7d");
 
   // ------------------------------------------------------------------ rate limits
 
   public static final Option<Integer> RATE_LIMIT = Option.rate("rate-limit", 200)
       .range(1, 10_000_000)
-      .describe("Inbound messages per second per connection (token bucket refill).");
+      .describe("Inbound messages per second per connection (token bucket refill).")
+      .details("Inbound messages per second per connection: the refill rate of the token bucket. Each WebSocket text or binary message and each non-empty TCP frame takes one token. Heartbeats and WebSocket control frames take none.");
   public static final Option<Integer> RATE_BURST = Option.count("rate-burst", 400)
       .range(1, 10_000_000)
-      .describe("Token bucket size: messages a connection may send at once.");
+      .describe("Token bucket size: messages a connection may send at once.")
+      .details("Token bucket size: how many messages a connection may send at once. The bucket starts full.");
   public static final Option<RateLimitPolicy> RATE_LIMIT_POLICY =
       Option.choice("rate-limit-policy", RateLimitPolicy.class, RateLimitPolicy.THROTTLE)
-          .describe("Over the rate: throttle (stop reading until tokens refill; TCP pushes back) or disconnect (close 1008 rate limit).");
+          .describe("Over the rate: throttle (stop reading until tokens refill; TCP pushes back) or disconnect (close 1008 rate limit).")
+      .details("Over the rate. `throttle`: stop reading the socket until a token is due, so TCP flow control pushes back on the sender (messages already read wait, in order). `disconnect`: WebSocket close 1008 `rate limit`; TCP error `rate_limited`, then close.");
 
   // ------------------------------------------------------------------ connections
 
   public static final Option<Integer> MAX_CONNECTIONS = Option.count("max-connections", 50_000)
       .range(1, 10_000_000)
-      .describe("Open WS + TCP connections; over: WS handshake refused with 503, TCP closed at once.");
+      .describe("Open WS + TCP connections; over: WS handshake refused with 503, TCP closed at once.")
+      .details("Open WebSocket and framed-TCP connections together. Over: the WebSocket upgrade gets 503; a TCP connection is closed at once. Plain HTTP connections (publish, health) are not counted.");
   public static final Option<Integer> MAX_CONNECTIONS_PER_IP = Option.count("max-connections-per-ip", 1000)
       .range(1, 10_000_000)
       .describe("Open connections (WS, TCP and HTTP) from one address; over: WS 503, TCP closed at once.")
-      .why("Far above one office behind a NAT, far below what one host could take of the server.");
+      .why("Far above one office behind a NAT, far below what one host could take of the server.")
+      .details("Open connections (WebSocket, framed TCP and plain HTTP together) from one address. Over: an HTTP/WebSocket request is answered 503 and closed, a TCP connection is closed at once; counted as `ip_limit`.");
   public static final Option<Integer> CONNECT_RATE_PER_IP = Option.rate("connect-rate-per-ip", 20)
       .range(1, 1_000_000)
       .describe("New connections per second from one address (token bucket); over: WS 503, TCP closed at once.")
-      .why("A reconnect storm is spread over seconds.");
+      .why("A reconnect storm is spread over seconds.")
+      .details("New connections per second from one address (token bucket, refilled lazily). Over: as above, counted as `connect_rate`. Turns a reconnect storm into a trickle.");
   public static final Option<Integer> CONNECT_BURST_PER_IP = Option.count("connect-burst-per-ip", 50)
       .range(1, 10_000_000)
-      .describe("Bucket size of connect-rate-per-ip.");
+      .describe("Bucket size of connect-rate-per-ip.")
+      .details("Bucket size of `connect-rate-per-ip`. The per-address table keeps only addresses with open connections or a bucket not yet refilled; idle entries are swept, so a flood of addresses cannot grow it without bound.");
 
   // ------------------------------------------------------------------ security
 
@@ -133,26 +166,39 @@ public final class CoreOptions {
       .secret("KEEL_AUTH_HMAC_SECRET")
       .check(v -> v.getBytes(StandardCharsets.UTF_8).length >= 32 ? null : "must be at least 32 bytes (HS256 needs a 256-bit key)")
       .describe("Verify connect tokens (JWT) signed HS256 with this secret (at least 32 bytes); also $KEEL_AUTH_HMAC_SECRET.")
-      .why("No JWT verification unless a key is given; then loopback binds only, unless --insecure.");
+      .why("No JWT verification unless a key is given; then loopback binds only, unless --insecure.")
+      .details("Verify connect tokens (JWT) signed HS256 with this secret. Also `$KEEL_AUTH_HMAC_SECRET`. See docs/security.md.")
+      .valid("at least 32 bytes");
   public static final Option<String> AUTH_PUBLIC_KEY = Option.file("auth-public-key", "PEM_FILE")
-      .describe("Verify connect tokens (JWT) signed RS256 or ES256 with this public key.");
+      .describe("Verify connect tokens (JWT) signed RS256 or ES256 with this public key.")
+      .details("Verify connect tokens signed RS256 (RSA key) or ES256 (EC P-256 key). Exclusive with `auth-hmac-secret`.")
+      .valid("a readable RSA or EC public key (PEM)");
   public static final Option<List<String>> ALLOWED_ORIGINS = Option.list("allowed-origins", "ORIGINS")
-      .describe("Comma-separated Origins allowed to open a WebSocket (e.g. https://app.example.com); others get 403. Empty: any.");
+      .describe("Comma-separated Origins allowed to open a WebSocket (e.g. https://app.example.com); others get 403. Empty: any.")
+      .details("When set, a WebSocket upgrade whose `Origin` is not in the list (or that has none) gets 403.")
+      .valid("exact `scheme://host[:port]` values");
   public static final Option<Boolean> INSECURE = Option.flag("insecure", false)
-      .describe("Allow binding a non-loopback host with no authentication configured.");
+      .describe("Allow binding a non-loopback host with no authentication configured.")
+      .details("Without authentication configured, Keel refuses to bind a non-loopback `--host`; this accepts that risk.");
   public static final Option<String> TLS_CERT = Option.file("tls-cert", "PEM_FILE")
-      .describe("Certificate chain (PEM): TLS on the WebSocket (wss) and TCP listeners.");
+      .describe("Certificate chain (PEM): TLS on the WebSocket (wss) and TCP listeners.")
+      .details("Certificate chain: TLS on both listeners (`wss://`, `https://`, TLS framed TCP). OpenSSL (BoringSSL from netty-tcnative) when it loads, the JDK otherwise. The TLS handshake counts against `handshake-timeout`.")
+      .valid("a readable PEM file; with `tls-key`");
   public static final Option<String> TLS_KEY = Option.file("tls-key", "PEM_FILE")
-      .describe("Private key (PEM, PKCS#8) of tls-cert.");
+      .describe("Private key (PEM, PKCS#8) of tls-cert.")
+      .details("The private key of `tls-cert`.")
+      .valid("a readable PKCS#8 PEM key; with `tls-cert`");
 
   // ------------------------------------------------------------------ threads
 
   public static final Option<Integer> IO_THREADS = Option.count("io-threads", 0)
       .range(0, 256)
-      .describe("Event loop threads; 0 = one per core.");
+      .describe("Event loop threads; 0 = one per core.")
+      .details("Number of I/O event loop threads. `0` = one per available core.");
   public static final Option<IoTransport> IO_TRANSPORT = Option.choice("io-transport", IoTransport.class, IoTransport.EPOLL)
       .describe("Netty transport of the event loops: epoll, io_uring (fewer system calls per write), nio.")
-      .why("Every test runs on epoll; io_uring is opt-in (docs/benchmarks.md).");
+      .why("Every test runs on epoll; io_uring is opt-in (docs/benchmarks.md).")
+      .details("Netty transport of the event loops. `io_uring` submits many sockets' writes per system call: about 30% less server CPU per delivered message in [benchmarks.md](benchmarks.md) (R2.6); it is opt-in because the test suite runs on epoll. Falls back to epoll (then nio), with a warning, where it cannot load.");
 
   public static final OptionSet SET = OptionSet.of("Core", List.of(
       group("Listeners", HOST, WS_PORT, TCP_PORT, WS_PATH),

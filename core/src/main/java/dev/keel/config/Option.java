@@ -27,38 +27,47 @@ public final class Option<T> {
   private final String key;
   private final Type<T> type;
   private final T defaultValue;
-  private final String why;
-  private final String description;
-  private final T min;
-  private final T max;
-  private final Function<T, String> check;
-  private final boolean optional;
-  private final boolean secret;
-  private final String env;
-  private final Function<T, String> display;
+  // Set only on a fresh copy by the fluent methods below, before it is returned: never changed after.
+  private String why;
+  private String description = "";
+  private String details;
+  private String valid;
+  private T min;
+  private T max;
+  private Function<T, String> check;
+  private boolean optional;
+  private boolean secret;
+  private String env;
+  private Function<T, String> display;
   private volatile OptionSet owner;
 
-  private Option(String key, Type<T> type, T defaultValue, String why, String description, T min, T max,
-      Function<T, String> check, boolean optional, boolean secret, String env, Function<T, String> display) {
-    this.display = display;
+  private Option(String key, Type<T> type, T defaultValue) {
     this.key = key;
     this.type = type;
     this.defaultValue = defaultValue;
-    this.why = why;
-    this.description = description;
-    this.min = min;
-    this.max = max;
-    this.check = check;
-    this.optional = optional;
-    this.secret = secret;
-    this.env = env;
   }
 
   private static <T> Option<T> of(String key, Type<T> type, T dflt) {
     if (!key.matches("[a-z][a-z0-9-]*")) {
       throw new IllegalArgumentException("option keys are lower-case words joined by '-': " + key);
     }
-    return new Option<>(key, type, dflt, null, "", null, null, null, false, false, null, null);
+    return new Option<>(key, type, dflt);
+  }
+
+  private Option<T> copy() {
+    Option<T> o = new Option<>(key, type, defaultValue);
+    o.why = why;
+    o.description = description;
+    o.details = details;
+    o.valid = valid;
+    o.min = min;
+    o.max = max;
+    o.check = check;
+    o.optional = optional;
+    o.secret = secret;
+    o.env = env;
+    o.display = display;
+    return o;
   }
 
   // ------------------------------------------------------------------ declarations
@@ -125,36 +134,66 @@ public final class Option<T> {
 
   /** Inclusive bounds, checked at start-up. */
   public Option<T> range(T min, T max) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
+    Option<T> o = copy();
+    o.min = min;
+    o.max = max;
+    return o;
   }
 
   /** An extra check: returns null when the value is fine, else what is wrong (after "KEY "). */
   public Option<T> check(Function<T, String> check) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
+    Option<T> o = copy();
+    o.check = check;
+    return o;
   }
 
   public Option<T> describe(String description) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
+    Option<T> o = copy();
+    o.description = description;
+    return o;
   }
 
   /** Why the default is what it is (for docs/configuration.md). */
   public Option<T> why(String why) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
+    Option<T> o = copy();
+    o.why = why;
+    return o;
   }
 
   /** May be unset ({@code none}): then {@link KeelConfig#get} returns null. */
   public Option<T> optional() {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, true, secret, env, display);
+    Option<T> o = copy();
+    o.optional = true;
+    return o;
   }
 
   /** A secret: never printed (shown as {@code (set)}), and also read from the environment variable {@code env}. */
   public Option<T> secret(String env) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, true, env, display);
+    Option<T> o = copy();
+    o.secret = true;
+    o.env = env;
+    return o;
   }
 
   /** How {@link #show} writes a value for people (a URI with its password masked, say). */
   public Option<T> display(Function<T, String> display) {
-    return new Option<>(key, type, defaultValue, why, description, min, max, check, optional, secret, env, display);
+    Option<T> o = copy();
+    o.display = display;
+    return o;
+  }
+
+  /** What it does in full, for docs/configuration.md (Markdown); {@link #describe} is the one-line form. */
+  public Option<T> details(String details) {
+    Option<T> o = copy();
+    o.details = details;
+    return o;
+  }
+
+  /** The valid values in words, for the docs, where the declared range does not say it all. */
+  public Option<T> valid(String valid) {
+    Option<T> o = copy();
+    o.valid = valid;
+    return o;
   }
 
   // ------------------------------------------------------------------ reading
@@ -212,8 +251,16 @@ public final class Option<T> {
     owner = set;
   }
 
+  /** The full behaviour for the docs; the description when nothing more was declared. */
+  public String details() {
+    return details != null ? details : description;
+  }
+
   /** The range as text ("1ms to 7d"), or null when any value of the type goes. */
   public String rangeText() {
+    if (valid != null) {
+      return valid;
+    }
     if (min == null && max == null) {
       return type.rangeText();
     }

@@ -16,19 +16,25 @@ public final class RedisOptions {
       .check(RedisOptions::uriProblem)
       .display(uri -> uri.replaceAll(":[^:@/]*@", ":***@")) // never print the password
       .describe("Share topics with other nodes through Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS); none: run alone.")
-      .why("No Redis: the node runs alone, topics in memory (docs/cluster.md).");
+      .why("No Redis: the node runs alone, topics in memory (docs/cluster.md).")
+      .details("Share topics with other Keel nodes through this Redis ([cluster.md](cluster.md)): publishes go through Redis, each node subscribes to a topic's channel while it has local subscribers. Unreachable at start: the node starts degraded and keeps retrying. The password is never shown (`--help`, logs).")
+      .valid("`redis://[:PASSWORD@]HOST[:PORT][/DB]`, or `rediss://` for TLS");
   public static final Option<Integer> CLUSTER_PUBLISH_INFLIGHT = Option.count("cluster-publish-inflight", 4096)
       .range(1, 1_000_000)
-      .describe("Publishes sent to Redis and not yet answered; over: pub error unavailable, HTTP 503.");
+      .describe("Publishes sent to Redis and not yet answered; over: pub error unavailable, HTTP 503.")
+      .details("Publishes sent to Redis and not yet answered. Past it, and whenever Redis is down, a publish is refused at once (`pub` with an `id`: error `unavailable`; HTTP publish: 503), counted in `keel_redis_publishes_refused`: nothing queues while Redis is away.");
   public static final Option<String> CLUSTER_REDIS_TRUST = Option.file("cluster-redis-trust", "PEM_FILE")
       .check(RedisOptions::certificatesProblem)
-      .describe("CA certificate(s) that sign the rediss:// server's certificate; none: the JDK's default trust store.");
+      .describe("CA certificate(s) that sign the rediss:// server's certificate; none: the JDK's default trust store.")
+      .details("The CA certificate(s) that sign the Redis server's certificate, for `rediss://` ([cluster.md](cluster.md#tls-to-redis)). The server's certificate must also name the URI's host (an IP SAN for an address): hostnames are verified. Without it, only certificates from the JDK's public CAs are accepted.")
+      .valid("a readable file with at least one X.509 certificate; only with a `rediss://` `cluster-redis`");
   public static final Option<Duration> CLUSTER_REDIS_PING_INTERVAL =
       Option.duration("cluster-redis-ping-interval", Duration.ofSeconds(2))
           .range(Duration.ofMillis(100), Duration.ofHours(1))
           .describe("PING both Redis connections this often; one unanswered by the next PING: degraded, reconnect.")
           .why("A Redis that went silent (paused, or its host gone without a FIN) is noticed within two of"
-              + " these instead of never (subscriptions) or at the 5 s command timeout (publishes).");
+              + " these instead of never (subscriptions) or at the 5 s command timeout (publishes).")
+      .details("How often each of the two Redis connections (commands, subscriptions) gets a `PING`. A `PING` still unanswered when the next is due means Redis went silent (paused, hung, or the path to it gone without a FIN or RST): the node turns degraded (`/healthz` `degraded`, `keel_redis_up 0`, publishes refused), drops both connections and reconnects with backoff, resubscribing when Redis answers. A silent Redis is noticed within about two intervals.");
 
   public static final OptionSet SET = OptionSet.of("Cluster", List.of(
       group("Cluster mode (Redis)", CLUSTER_REDIS, CLUSTER_PUBLISH_INFLIGHT, CLUSTER_REDIS_TRUST,
