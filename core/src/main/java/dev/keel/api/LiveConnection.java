@@ -4,10 +4,8 @@ import dev.keel.session.CloseCause;
 import dev.keel.session.PeerIdentity;
 import dev.keel.session.SendOutcome;
 import dev.keel.session.Session;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -322,12 +319,7 @@ final class LiveConnection implements Connection, Runnable {
       if (!session.isOpen()) {
         return SendResult.CLOSED;
       }
-      ByteBuf buf = session.alloc().buffer(payload.length, payload.length).writeBytes(payload);
-      if (binary) {
-        session.reply(buf, true);
-      } else {
-        session.reply(buf);
-      }
+      session.reply(session.alloc().buffer(payload.length, payload.length).writeBytes(payload), binary);
       return session.isOpen() ? SendResult.QUEUED : SendResult.CLOSED;
     }, SendResult.CLOSED);
   }
@@ -387,49 +379,14 @@ final class LiveConnection implements Connection, Runnable {
     return queued;
   }
 
-  // ------------------------------------------------------------ hops to the event loop
-
   /** Runs {@code task} on the loop without waiting; false if the loop has stopped. */
   boolean onLoop(Runnable task) {
-    if (loop.inEventLoop()) {
-      task.run();
-      return true;
-    }
-    try {
-      loop.execute(task);
-      return true;
-    } catch (RejectedExecutionException stopped) {
-      return false;
-    }
+    return LoopHop.run(loop, task);
   }
 
-  /**
-   * Runs {@code task} on the loop and waits for its result: a hop, not a wait on the peer. Called
-   * from virtual threads (or inline on the loop itself).
-   */
+  /** Runs {@code task} on the loop and waits for its result (see {@link LoopHop#call}). */
   <T> T onLoop(Supplier<T> task, T ifStopped) {
-    if (loop.inEventLoop()) {
-      return task.get();
-    }
-    if (ThreadExecutorMap.currentExecutor() != null) {
-      // Another connection's event loop: waiting here would stall every connection it serves.
-      throw new IllegalStateException(this + ": Connection and Topics calls wait for the connection's"
-          + " event loop; make them from a handler, a scope task or an application thread, not from"
-          + " an event loop (e.g. use thenAcceptAsync on a publish future)");
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      loop.execute(() -> {
-        try {
-          result.complete(task.get());
-        } catch (RuntimeException e) {
-          result.completeExceptionally(e);
-        }
-      });
-    } catch (RejectedExecutionException stopped) {
-      return ifStopped;
-    }
-    return result.join();
+    return LoopHop.call(loop, task, ifStopped, this);
   }
 
   @Override
