@@ -22,7 +22,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.concurrent.EventExecutor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Cluster mode: topics shared with other Keel nodes through Redis. A publish runs a Lua script that
  * increments the topic's counter and PUBLISHes {@code "SEQ DATA"} on the topic's channel in one
  * step; every node subscribed to that channel (the publisher's too) fans the message out locally
- * with that seq, so all nodes agree on order and numbering.
+ * with that seq, so all nodes agree on order and numbering. The format (scripts, names, the parser
+ * of incoming messages) is {@code RedisWire}'s.
  *
  * <p>Threads: Lettuce runs on its own resources (two I/O threads, two executor threads). All
  * connection state (connect, subscribe, reconnect) changes on that single executor thread, so none
@@ -61,18 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisRelay implements Relay, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisRelay.class);
 
-  /** Channel {@code keel:topic:NAME}; counter {@code keel:seq:NAME} (topic names need no escaping). */
-  static final String CHANNEL_PREFIX = "keel:topic:";
-  static final String SEQ_PREFIX = "keel:seq:";
-  /** INCR and PUBLISH as one step: no other publish can take a seq between them. Returns receivers. */
-  static final String PUBLISH_SCRIPT =
-      "local s = redis.call('INCR', KEYS[1]) return redis.call('PUBLISH', KEYS[2], s .. ' ' .. ARGV[1])";
-  /**
-   * Raises a counter to at least ARGV[1]. Run on reconnect with the last seq this node delivered, so
-   * that a Redis that lost its data (restart without persistence) never hands out a seq again.
-   */
-  static final String FLOOR_SCRIPT = "local c = tonumber(redis.call('GET', KEYS[1]) or '0') "
-      + "if c < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end return c";
   /** First retry after a loss, doubled on each failure up to the maximum. */
   static final Duration RECONNECT_MIN = Duration.ofMillis(100);
   static final Duration RECONNECT_MAX = Duration.ofSeconds(5);
@@ -220,8 +208,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
       return;
     }
     long start = System.nanoTime();
-    byte[][] keys = {ascii(SEQ_PREFIX + topic), ascii(CHANNEL_PREFIX + topic)};
-    c.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, data).whenComplete((receivers, err) -> {
+    c.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, RedisWire.publishKeys(topic), data).whenComplete((receivers, err) -> {
       inFlight.decrementAndGet();
       if (err != null) {
         refused.increment();
@@ -255,11 +242,11 @@ public final class RedisRelay implements Relay, AutoCloseable {
     StatefulRedisPubSubConnection<byte[], byte[]> conn = pubsub;
     if (want && !have) {
       subscribed.add(topic);
-      conn.async().subscribe(ascii(CHANNEL_PREFIX + topic))
+      conn.async().subscribe(RedisWire.channel(topic))
           .whenComplete((v, err) -> failed(conn, err, "subscribe " + topic));
     } else if (!want && have) {
       subscribed.remove(topic);
-      conn.async().unsubscribe(ascii(CHANNEL_PREFIX + topic))
+      conn.async().unsubscribe(RedisWire.channel(topic))
           .whenComplete((v, err) -> failed(conn, err, "unsubscribe " + topic));
     }
   }
@@ -328,14 +315,14 @@ public final class RedisRelay implements Relay, AutoCloseable {
       }
     });
     List<String> topics = registry.topicNames();
-    CompletableFuture<String> pubSha = cmd.async().scriptLoad(PUBLISH_SCRIPT).toCompletableFuture();
-    CompletableFuture<Void> floors = cmd.async().scriptLoad(FLOOR_SCRIPT).toCompletableFuture().thenCompose(sha -> {
+    CompletableFuture<String> pubSha = cmd.async().scriptLoad(RedisWire.PUBLISH_SCRIPT).toCompletableFuture();
+    CompletableFuture<Void> floors = cmd.async().scriptLoad(RedisWire.FLOOR_SCRIPT).toCompletableFuture().thenCompose(sha -> {
       List<CompletableFuture<?>> all = new ArrayList<>();
       for (String t : topics) {
         long last = registry.lastSeq(t);
         if (last > 0) {
-          all.add(cmd.async().evalsha(sha, ScriptOutputType.INTEGER, new byte[][] {ascii(SEQ_PREFIX + t)},
-              ascii(Long.toString(last))).toCompletableFuture());
+          all.add(cmd.async().evalsha(sha, ScriptOutputType.INTEGER, RedisWire.floorKeys(t),
+              RedisWire.floorArg(last)).toCompletableFuture());
         }
       }
       return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
@@ -345,7 +332,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
       if (topics.isEmpty()) {
         return CompletableFuture.completedFuture(null);
       }
-      byte[][] channels = topics.stream().map(t -> ascii(CHANNEL_PREFIX + t)).toArray(byte[][]::new);
+      byte[][] channels = topics.stream().map(RedisWire::channel).toArray(byte[][]::new);
       return sub.async().subscribe(channels).toCompletableFuture();
     });
     ready.orTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).handleAsync((v, err) -> {
@@ -406,25 +393,15 @@ public final class RedisRelay implements Relay, AutoCloseable {
     executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
-  /** A message from Redis, on Lettuce's I/O thread: {@code "SEQ DATA"} on {@code keel:topic:NAME}. */
+  /** A message from Redis, on Lettuce's I/O thread. */
   private void received(byte[] channel, byte[] message) {
-    int space = indexOf(message, (byte) ' ');
-    if (space <= 0 || channel.length <= CHANNEL_PREFIX.length()) {
-      log.warn("ignored a malformed message on redis channel {}", new String(channel, StandardCharsets.US_ASCII));
-      return;
+    switch (RedisWire.parse(channel, message)) {
+      case RedisWire.Message m -> {
+        received.increment();
+        registry.deliver(m.topic(), m.seq(), m.data());
+      }
+      case RedisWire.Rejected r -> log.warn("ignored a message on redis channel {}: {}", r.channel(), r.reason());
     }
-    long seq;
-    try {
-      seq = Long.parseLong(new String(message, 0, space, StandardCharsets.US_ASCII));
-    } catch (NumberFormatException e) {
-      log.warn("ignored a message without a seq on redis channel {}", new String(channel, StandardCharsets.US_ASCII));
-      return;
-    }
-    received.increment();
-    String topic = new String(channel, CHANNEL_PREFIX.length(), channel.length - CHANNEL_PREFIX.length(),
-        StandardCharsets.US_ASCII);
-    byte[] data = java.util.Arrays.copyOfRange(message, space + 1, message.length);
-    registry.deliver(topic, seq, data);
   }
 
   /** Closes both connections and stops Lettuce's threads; blocks up to a few seconds. */
@@ -488,18 +465,5 @@ public final class RedisRelay implements Relay, AutoCloseable {
       t = t.getCause();
     }
     return t.getClass().getSimpleName() + ": " + t.getMessage();
-  }
-
-  private static int indexOf(byte[] a, byte b) {
-    for (int i = 0; i < a.length; i++) {
-      if (a[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }
