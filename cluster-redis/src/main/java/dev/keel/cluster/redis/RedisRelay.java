@@ -54,16 +54,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Redis lost: both connections are dropped at once (Lettuce's own reconnect is off, so a command
  * in flight is failed, never replayed: at most once), publishes are refused until a new pair of
- * connections is subscribed to every live topic again, retried with exponential backoff.
+ * connections is subscribed to every live topic again, retried after a {@code Backoff} delay
+ * (exponential with full jitter, 100 ms to 5 s).
  *
  * <p>Usage: {@code RedisRelay r = RedisRelay.start(config, host.localTopics(), host.meters()); ... r.close();}
  */
 public final class RedisRelay implements Relay, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisRelay.class);
 
-  /** First retry after a loss, doubled on each failure up to the maximum. */
-  static final Duration RECONNECT_MIN = Duration.ofMillis(100);
-  static final Duration RECONNECT_MAX = Duration.ofSeconds(5);
   /** Connect (TCP, TLS handshake, HELLO/AUTH) and each command on (re)connect. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -97,7 +95,8 @@ public final class RedisRelay implements Relay, AutoCloseable {
   private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
   /** Topics this pubsub connection has been asked to SUBSCRIBE to (and not to UNSUBSCRIBE from). */
   private final Set<String> subscribed = new HashSet<>();
-  private long backoffMillis = RECONNECT_MIN.toMillis();
+  /** Delays between attempts, jittered so that nodes that lost Redis together do not retry together. */
+  private final Backoff backoff = Backoff.reconnect();
   private boolean connecting;
   /** The last PING sent on each connection of the current pair; null before the first. */
   private CompletableFuture<String> commandsPing;
@@ -351,7 +350,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
       subscribed.clear();
       subscribed.addAll(topics);
       up = true;
-      backoffMillis = RECONNECT_MIN.toMillis();
+      backoff.reset();
       firstAttempt.complete(true);
       log.info("redis at {}: connected, {} topics subscribed", where(), topics.size());
       // Topics that came or went while we were connecting.
@@ -387,8 +386,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
     if (closed) {
       return;
     }
-    long delay = backoffMillis;
-    backoffMillis = Math.min(backoffMillis * 2, RECONNECT_MAX.toMillis());
+    long delay = backoff.next().toMillis();
     log.debug("redis at {}: {}; next attempt in {} ms", where(), why, delay);
     executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
