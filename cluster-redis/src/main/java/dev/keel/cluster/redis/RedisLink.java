@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@code handleAsync(..., executor)}). Messages are the exception: they reach
  * {@link Owner#message} straight on the I/O thread that read them.
  *
- * <p>Usage: {@code RedisLink link = new RedisLink(config, topics, owner, Backoff.reconnect());
+ * <p>Usage: {@code RedisLink link = new RedisLink(config, topics, owner, Backoff.reconnect(), n -> {});
  * link.start(); ... link.close();}
  */
 final class RedisLink {
@@ -88,6 +89,8 @@ final class RedisLink {
   private final ScheduledFuture<?> healthCheck;
   /** Connection closes started and not finished: close() waits for them before stopping Lettuce. */
   private final Set<CompletableFuture<Void>> closing = ConcurrentHashMap.newKeySet();
+  /** Told the number of each connect attempt (1 for the first) once it is under way; tests aim at it. */
+  private final IntConsumer attemptStarted;
   private volatile boolean closed;
   /** Why the last attempt failed, for the start-up warning (e.g. a refused connection, WRONGPASS). */
   private volatile String lastFailure = "no answer";
@@ -96,16 +99,18 @@ final class RedisLink {
   private StatefulRedisConnection<byte[], byte[]> commands;
   private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
   private boolean connecting;
+  private int attempts;
   /** The last PING sent on each connection of the current pair; null before the first. */
   private CompletableFuture<String> commandsPing;
   private CompletableFuture<String> pubsubPing;
 
-  RedisLink(KeelConfig config, LocalTopics topics, Owner owner, Backoff backoff) {
+  RedisLink(KeelConfig config, LocalTopics topics, Owner owner, Backoff backoff, IntConsumer attemptStarted) {
     this.uri = RedisURI.create(config.get(RedisOptions.CLUSTER_REDIS));
     this.uri.setTimeout(CONNECT_TIMEOUT);
     this.topics = topics;
     this.owner = owner;
     this.backoff = backoff;
+    this.attemptStarted = attemptStarted;
     this.pingInterval = config.get(RedisOptions.CLUSTER_REDIS_PING_INTERVAL);
     // Sized explicitly, at Lettuce's minimum of 2 per pool (it raises anything lower, with a log line):
     // the I/O threads carry our two connections, and one executor thread runs our state changes.
@@ -209,6 +214,7 @@ final class RedisLink {
         client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
     CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> sub =
         client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
+    attemptStarted.accept(++attempts);
     CompletableFuture.allOf(cmd, sub).handleAsync((v, err) -> {
       if (err != null || closed) {
         closeQuietly(succeeded(cmd));

@@ -55,7 +55,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
   /** Topics the current pair has been asked to SUBSCRIBE to (and not to UNSUBSCRIBE from). */
   private final Set<String> subscribed = new HashSet<>();
 
-  private RedisRelay(KeelConfig config, LocalTopics registry, Meters meters) {
+  private RedisRelay(KeelConfig config, LocalTopics registry, Meters meters, IntConsumer attemptStarted) {
     this.registry = registry;
     meters.gauge("keel_redis_up", "Cluster mode: 1 while connected to Redis and subscribed, 0 while not",
         () -> pair != null ? 1 : 0);
@@ -66,7 +66,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
     this.latency = meters.timer("keel_redis_publish_latency",
         "Cluster mode: a publish's round trip to Redis (script run and PUBLISH)");
     this.maxInFlight = config.get(RedisOptions.CLUSTER_PUBLISH_INFLIGHT);
-    this.link = new RedisLink(config, registry, new LinkEvents(), Backoff.reconnect());
+    this.link = new RedisLink(config, registry, new LinkEvents(), Backoff.reconnect(), attemptStarted);
   }
 
   /**
@@ -74,7 +74,12 @@ public final class RedisRelay implements Relay, AutoCloseable {
    * Redis is not there yet still starts, degraded, and keeps trying.
    */
   public static RedisRelay start(KeelConfig config, LocalTopics registry, Meters meters) {
-    RedisRelay relay = new RedisRelay(config, registry, meters);
+    return start(config, registry, meters, attempt -> { });
+  }
+
+  /** As above; {@code attemptStarted} hears of each connect attempt once it is under way (tests). */
+  static RedisRelay start(KeelConfig config, LocalTopics registry, Meters meters, IntConsumer attemptStarted) {
+    RedisRelay relay = new RedisRelay(config, registry, meters, attemptStarted);
     relay.link.start();
     return relay;
   }
