@@ -209,8 +209,11 @@ class ClusterIT {
         redis.restart(); // empty: its counters are gone
         await("delivery resumes within a few seconds").atMost(Duration.ofSeconds(10))
             .until(() -> oks.get() > okBefore + 20);
+        // Each node reconnects on its own jittered schedule (docs/cluster.md): the subscriber's node
+        // may come back up to one backoff ceiling (at most 5 s) after the publisher's.
         for (Running s : servers) {
-          assertThat(Http.get(s.wsPort(), "/healthz").body()).isEqualTo("{\"status\":\"up\"}");
+          await("node on port " + s.wsPort() + " up again").atMost(Duration.ofSeconds(10))
+              .until(() -> Http.get(s.wsPort(), "/healthz").body().equals("{\"status\":\"up\"}"));
         }
         stop.set(true);
         wsPublisher.get();
