@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Per-connection live heap of idle subscribed WebSocket connections, by class.
-# Start a server:  ./keel serve --ws-port 38181 --tcp-port 0 --admin-port 39100 --admin-allow-gc \
+# Start a server:  ./keel serve --ws-port 38181 --tcp-port off --admin-port 39100 --admin-allow-gc \
 #   --max-connections-per-ip 100000 --connect-rate-per-ip 100000 --connect-burst-per-ip 100000
 # Then:            python3 bench/idle_heap.py 5000 38181 39100
 # It diffs two /debug/heap class histograms (each runs a full GC) around opening N connections.

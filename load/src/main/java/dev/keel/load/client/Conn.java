@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One client connection, WebSocket or framed TCP. Sends compact JSON requests, answers heartbeats
  * (unless silenced), and records how it ended.
  *
- * <p>Usage: {@code conn.request("{\"op\":\"sub\",\"topic\":\"t\"").get(...)}; {@code conn.reset()}.
+ * <p>Usage: <code>conn.request("{\"op\":\"sub\",\"topic\":\"t\"").get(...)</code>; {@code conn.reset()}.
  */
 public abstract class Conn {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +50,7 @@ public abstract class Conn {
   /** Writes one raw frame payload (the abuse scenario's oversized and binary frames). */
   public abstract void sendPayload(ByteBuf payload, boolean binary);
 
-  /** Sends a request with a fresh {@code id}; {@code jsonWithoutClosingBrace} is like {@code {"op":"ping"}. */
+  /** Sends a request with a fresh {@code id}; {@code jsonWithoutClosingBrace} is like <code>{"op":"ping"</code>. */
   public CompletableFuture<JsonNode> request(String jsonWithoutClosingBrace) {
     long id = ids.incrementAndGet();
     CompletableFuture<JsonNode> f = new CompletableFuture<>();

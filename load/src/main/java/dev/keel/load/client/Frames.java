@@ -36,7 +36,7 @@ public final class Frames {
     return new Head(a, n);
   }
 
-  /** Whether the JSON object starts with {@code {"op":"msg"}, as the server writes every message. */
+  /** Whether the JSON object starts with <code>{"op":"msg"</code>, as the server writes every message. */
   public static boolean isMsg(Head h) {
     return startsWith(h, 0, MSG);
   }
