@@ -63,8 +63,6 @@ final class LiveConnection implements Connection, Runnable {
   private final SocketAddress remoteAddress;
   private final EventLoop loop;
   private final ConnectionScope scope;
-  /** The last principal handed out, made again when the token is refreshed. */
-  private volatile Principal principal;
   /** Made on first use: most connections of most handlers never put anything here. */
   private volatile ConcurrentHashMap<String, Object> attributes;
   /** Topics subscribed through {@link Topics}; changed on the event loop only. */
@@ -268,15 +266,8 @@ final class LiveConnection implements Connection, Runnable {
   @Override
   public Principal principal() {
     PeerIdentity id = session.identity(); // volatile: set on the loop, read here
-    if (id == null) {
-      return null;
-    }
-    Principal p = principal;
-    if (p == null || p.source != id || !p.expiresAt().equals(id.expiresAt())) {
-      p = new Principal(id.subject(), id.expiresAt(), id::maySubscribe, id::mayPublish, id);
-      principal = p;
-    }
-    return p;
+    // Made per call rather than kept: a field would cost every connection, and this is rarely called.
+    return id == null ? null : new Principal(id.subject(), id.expiresAt(), id::maySubscribe, id::mayPublish);
   }
 
   @Override

@@ -14,11 +14,8 @@ public final class Principal {
   private final Instant expiresAt;
   private final Predicate<String> subscribe;
   private final Predicate<String> publish;
-  /** What it was made from (so a connection makes a new one only when the token changes). */
-  final Object source;
 
-  Principal(String subject, Instant expiresAt, Predicate<String> subscribe, Predicate<String> publish, Object source) {
-    this.source = source;
+  Principal(String subject, Instant expiresAt, Predicate<String> subscribe, Predicate<String> publish) {
     this.subject = subject;
     this.expiresAt = expiresAt;
     this.subscribe = subscribe;

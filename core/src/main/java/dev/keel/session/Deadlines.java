@@ -18,21 +18,20 @@ final class Deadlines implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
 
   private final Session session;
-  private final SessionSettings settings;
   private ScheduledFuture<?> timer;
   private long timerDeadline;
   private long lastHeartbeatNanos;
   /** Watching pending output; null while nothing is pending. */
   private WriteProgress progress;
 
-  Deadlines(Session session, SessionSettings settings, long openedNanos) {
+  Deadlines(Session session, long openedNanos) {
     this.session = session;
-    this.settings = settings;
     this.lastHeartbeatNanos = openedNanos;
   }
 
   /** Arms the timer at the earliest deadline from {@code now}. */
   void arm(long now) {
+    SessionSettings settings = session.server.settings();
     long next = Math.min(session.activity.lastReadNanos() + settings.idleNanos(), lastHeartbeatNanos + settings.heartbeatNanos());
     if (!session.established) {
       next = Math.min(next, session.openedNanos + settings.handshakeNanos());
@@ -65,7 +64,7 @@ final class Deadlines implements Runnable {
   }
 
   private long writeCheckNanos() {
-    return Math.max(1, settings.writeTimeoutNanos() / 4);
+    return Math.max(1, session.server.settings().writeTimeoutNanos() / 4);
   }
 
   /** The timer fired. */
@@ -75,6 +74,7 @@ final class Deadlines implements Runnable {
     if (!session.isLive()) {
       return;
     }
+    SessionSettings settings = session.server.settings();
     long now = session.eventLoop().ticker().nanoTime();
     if (!session.established && now - session.openedNanos >= settings.handshakeNanos()) {
       log.debug("{}: no first frame within the handshake timeout", session);
@@ -113,7 +113,7 @@ final class Deadlines implements Runnable {
       progress = new WriteProgress(now, head, written);
       return true;
     }
-    return progress.moving(now, head, written, settings.writeTimeoutNanos());
+    return progress.moving(now, head, written, session.server.settings().writeTimeoutNanos());
   }
 
   /** The session ended: no deadline is left scheduled. */

@@ -2,7 +2,6 @@ package dev.keel.session;
 
 import dev.keel.config.RateLimitPolicy;
 import dev.keel.limit.TokenBucket;
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +28,9 @@ final class InboundGate {
 
   private record Inbound(byte[] payload, boolean binary) {}
 
+  // Fields are few on purpose: one of these per connection (the channel and the policy come from the session).
   private final Session session;
-  private final Channel channel;
   private final TokenBucket bucket;
-  private final RateLimitPolicy policy;
   private int reasons;
   /** Read and not yet handed on, in arrival order; null rather than empty. */
   private ArrayDeque<Inbound> pending;
@@ -40,11 +38,9 @@ final class InboundGate {
   private long messagesIn;
   private long rateLimitedCount;
 
-  InboundGate(Session session, Channel channel, TokenBucket bucket, RateLimitPolicy policy) {
+  InboundGate(Session session, TokenBucket bucket) {
     this.session = session;
-    this.channel = channel;
     this.bucket = bucket;
-    this.policy = policy;
   }
 
   /** One decoded message: handed on now if the rate allows and nothing waits ahead of it. */
@@ -61,7 +57,7 @@ final class InboundGate {
       return;
     }
     rateLimited();
-    if (policy == RateLimitPolicy.DISCONNECT) {
+    if (session.server.settings().rateLimitPolicy() == RateLimitPolicy.DISCONNECT) {
       session.close(CloseCause.RATE_LIMIT);
       return;
     }
@@ -85,7 +81,7 @@ final class InboundGate {
     if (!session.isOpen()) {
       return;
     }
-    session.activity.touch(channel.eventLoop().ticker().nanoTime());
+    session.activity.touch(session.channel.eventLoop().ticker().nanoTime());
     if (pending == null) {
       apply();
     } else if (resumeTask == null) {
@@ -165,7 +161,7 @@ final class InboundGate {
   private void scheduleResume() {
     long delay = bucket.nanosUntilNextToken();
     // Rare (a connection over its rate): a task only then, no field kept for it otherwise.
-    resumeTask = channel.eventLoop().schedule(this::resume, Math.max(delay, 1), TimeUnit.NANOSECONDS);
+    resumeTask = session.channel.eventLoop().schedule(this::resume, Math.max(delay, 1), TimeUnit.NANOSECONDS);
   }
 
   private void resume() {
@@ -173,7 +169,7 @@ final class InboundGate {
     if (!session.isOpen()) {
       return;
     }
-    session.activity.touch(channel.eventLoop().ticker().nanoTime());
+    session.activity.touch(session.channel.eventLoop().ticker().nanoTime());
     Inbound next;
     while ((reasons & APPLICATION) == 0 && pending != null && (next = pending.peekFirst()) != null
         && bucket.tryTake()) {
@@ -200,7 +196,7 @@ final class InboundGate {
   }
 
   private void apply() {
-    channel.config().setAutoRead(reasons == 0);
+    session.channel.config().setAutoRead(reasons == 0);
   }
 
   private void cancelResume() {

@@ -1,6 +1,5 @@
 package dev.keel.session;
 
-import dev.keel.config.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.util.ReferenceCountUtil;
@@ -29,9 +28,8 @@ final class Outbound {
   /** What {@link #offerData} did. */
   enum Offer { QUEUED, QUEUED_AFTER_DROPPING, DROPPED, FULL }
 
-  private final int maxBytes;
-  private final int maxMessages;
-  private final SlowConsumerPolicy policy;
+  /** The bounds and the policy (one reference, not three fields: there is one of these per connection). */
+  private final SessionSettings settings;
   private final LongAdder globalQueuedBytes;
   /**
    * Queued data messages whose writing a caller waits for, by their sequence number in the queue,
@@ -55,10 +53,8 @@ final class Outbound {
   private long dataAdded;
   private long dataRemoved;
 
-  Outbound(int maxBytes, int maxMessages, SlowConsumerPolicy policy, LongAdder globalQueuedBytes) {
-    this.maxBytes = maxBytes;
-    this.maxMessages = maxMessages;
-    this.policy = policy;
+  Outbound(SessionSettings settings, LongAdder globalQueuedBytes) {
+    this.settings = settings;
     this.globalQueuedBytes = globalQueuedBytes;
   }
 
@@ -73,7 +69,7 @@ final class Outbound {
       add(shared.retainedDuplicate(), size);
       return Offer.QUEUED;
     }
-    switch (policy) {
+    switch (settings.slowConsumerPolicy()) {
       case DISCONNECT:
         return Offer.FULL;
       case DROP_NEWEST:
@@ -81,7 +77,7 @@ final class Outbound {
         return Offer.DROPPED;
       case DROP_OLDEST:
       default:
-        if (size > maxBytes) {
+        if (size > settings.queueBytes()) {
           dropped(1); // can never fit, whatever is dropped
           return Offer.DROPPED;
         }
@@ -108,7 +104,7 @@ final class Outbound {
    */
   boolean offerControl(Object frame) {
     int size = sizeOf(frame);
-    if (bytes + size > maxBytes + (long) maxBytes || count() + 1 > 2L * maxMessages) {
+    if (bytes + size > 2L * settings.queueBytes() || count() + 1 > 2L * settings.queueMessages()) {
       // Control may overdraw the data bound up to twice over, never more.
       ReferenceCountUtil.release(frame);
       return false;
@@ -293,7 +289,7 @@ final class Outbound {
   }
 
   private boolean fits(int size) {
-    return bytes + size <= maxBytes && count() + 1 <= maxMessages;
+    return bytes + size <= settings.queueBytes() && count() + 1 <= settings.queueMessages();
   }
 
   /**

@@ -65,10 +65,10 @@ public final class Session implements Subscriber {
     this.server = server;
     this.ticker = channel.eventLoop().ticker();
     this.activity = activity;
-    this.outbound = new Outbound(c.queueBytes(), c.queueMessages(), c.slowConsumerPolicy(), server.counters().queuedBytes);
-    this.gate = new InboundGate(this, channel, new TokenBucket(c.rateLimit(), c.rateBurst(), ticker), c.rateLimitPolicy());
+    this.outbound = new Outbound(c, server.counters().queuedBytes);
+    this.gate = new InboundGate(this, new TokenBucket(c.rateLimit(), c.rateBurst(), ticker));
     this.openedNanos = ticker.nanoTime();
-    this.deadlines = new Deadlines(this, c, openedNanos);
+    this.deadlines = new Deadlines(this, openedNanos);
     this.established = established;
     this.transportStats = server.counters().transport(wire.transport());
   }

@@ -38,7 +38,8 @@ class OutboundQueueTest {
   }
 
   private Outbound queue(int maxBytes, int maxMessages, SlowConsumerPolicy policy) {
-    return new Outbound(maxBytes, maxMessages, policy, global);
+    return new Outbound(new SessionSettings(1, 1, 1, 1, 1, maxBytes, maxMessages, policy, 1, 1,
+        dev.keel.config.RateLimitPolicy.THROTTLE, maxBytes), global);
   }
 
   /** The marker byte of each data message left in the queue, in order; releases what it polls. */
