@@ -21,7 +21,7 @@ final class Deadlines implements Runnable {
   private ScheduledFuture<?> timer;
   private long timerDeadline;
   private long lastHeartbeatNanos;
-  /** Watching pending output; null while nothing is pending. */
+  /** Watches pending output; made the first time output is pending, then reused (idle connections never make it). */
   private WriteProgress progress;
 
   Deadlines(Session session, long openedNanos) {
@@ -36,7 +36,7 @@ final class Deadlines implements Runnable {
     if (!session.established) {
       next = Math.min(next, session.openedNanos + settings.handshakeNanos());
     }
-    if (progress != null) {
+    if (progress != null && progress.isWatching()) {
       next = Math.min(next, now + writeCheckNanos());
     }
     schedule(now, next);
@@ -44,11 +44,10 @@ final class Deadlines implements Runnable {
 
   /** After a drain: starts watching if output is now pending and nothing watches it yet. */
   void watchWrites(long now) {
-    if (progress != null || !session.hasPendingWrites()) {
+    if ((progress != null && progress.isWatching()) || !session.hasPendingWrites()) {
       return;
     }
-    ChannelOutboundBuffer out = session.channel.unsafe().outboundBuffer();
-    progress = new WriteProgress(now, out == null ? null : out.current(), out == null ? 0 : out.currentProgress());
+    startWatching(now);
     schedule(now, now + writeCheckNanos());
   }
 
@@ -103,17 +102,26 @@ final class Deadlines implements Runnable {
   /** False when output has been pending without progress for the write timeout. */
   private boolean writesMoving(long now) {
     if (!session.hasPendingWrites()) {
-      progress = null;
+      if (progress != null) {
+        progress.stop();
+      }
+      return true;
+    }
+    if (progress == null || !progress.isWatching()) {
+      startWatching(now);
       return true;
     }
     ChannelOutboundBuffer out = session.channel.unsafe().outboundBuffer();
-    Object head = out == null ? null : out.current();
-    long written = out == null ? 0 : out.currentProgress();
+    return progress.moving(now, out == null ? null : out.current(), out == null ? 0 : out.currentProgress(),
+        session.server.settings().writeTimeoutNanos());
+  }
+
+  private void startWatching(long now) {
     if (progress == null) {
-      progress = new WriteProgress(now, head, written);
-      return true;
+      progress = new WriteProgress();
     }
-    return progress.moving(now, head, written, session.server.settings().writeTimeoutNanos());
+    ChannelOutboundBuffer out = session.channel.unsafe().outboundBuffer();
+    progress.start(now, out == null ? null : out.current(), out == null ? 0 : out.currentProgress());
   }
 
   /** The session ended: no deadline is left scheduled. */

@@ -10,13 +10,31 @@ package dev.keel.session;
  * buffer and its clock), so it is tested without a channel. Not thread-safe; one per session, on its loop.
  */
 final class WriteProgress {
-  private long since;
+  /** Since when nothing has moved; -1 while not watching. */
+  private long since = -1;
   private Object head;
   private long headProgress;
 
-  /** Starts watching at {@code now}, with the buffer's head as it is then. */
+  WriteProgress() {}
+
+  /** For a test: watching from {@code now}, with the buffer's head as it is then. */
   WriteProgress(long now, Object head, long headProgress) {
+    start(now, head, headProgress);
+  }
+
+  /** Starts watching at {@code now} (kept for reuse: a busy connection starts and stops often). */
+  void start(long now, Object head, long headProgress) {
     mark(now, head, headProgress);
+  }
+
+  /** Nothing is pending any more; forgets the head so that it pins no message. */
+  void stop() {
+    since = -1;
+    head = null;
+  }
+
+  boolean isWatching() {
+    return since >= 0;
   }
 
   /**
