@@ -22,4 +22,5 @@ module dev.keel.core {
   requires com.fasterxml.jackson.dataformat.yaml;
   requires com.nimbusds.jose.jwt;
   requires org.slf4j;
+  requires java.management; // heap-after-GC thresholds for the memory budget
 }

@@ -63,6 +63,18 @@ public final class KeelMetrics implements AutoCloseable {
         .register(registry);
     Gauge.builder("keel_outbound_queued_bytes", stats, Readings::queuedBytes).baseUnit("bytes")
         .description("Bytes queued in user space over all connections").register(registry);
+    Gauge.builder("keel_memory_budget", stats, Readings::memoryBudget).baseUnit("bytes")
+        .description("The memory budget (memory-budget)").register(registry);
+    for (String kind : stats.memoryKinds()) {
+      Gauge.builder("keel_memory_accounted", stats, s -> s.memoryAccounted(kind)).baseUnit("bytes").tag("kind", kind)
+          .description("Memory accounted to the budget, by kind").register(registry);
+    }
+    Gauge.builder("keel_overload_stage", stats, Readings::overloadStage)
+        .description("The memory budget's stage: 0 normal, 1 high (refusing, pausing), 2 shed").register(registry);
+    for (String action : stats.shedActions()) {
+      counter("keel_shed", stats, s -> s.shed(action), "Actions of the memory budget's stages")
+          .tag("action", action).register(registry);
+    }
     Gauge.builder("keel_topics", stats, Readings::topics).description("Topics with subscribers").register(registry);
     Gauge.builder("keel_subscriptions", stats, Readings::subscriptions)
         .description("Subscriptions over all topics").register(registry);

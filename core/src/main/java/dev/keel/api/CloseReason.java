@@ -25,6 +25,12 @@ public enum CloseReason {
   /** The address connects faster than connect-rate-per-ip. */
   CONNECT_RATE(1013),
   SHUTDOWN(1001),
+  /** Closed to bring the server back under its memory budget: it held the most (1008 server overloaded). */
+  OVERLOADED(1008),
+  /** Refused while the server was over its memory budget's high mark. */
+  OVERLOAD_REFUSED(1013),
+  /** A frame it began did not complete within the frame timeout (1008 too slow). */
+  TOO_SLOW(1008),
   /** The connect token expired and was not refreshed in time. */
   TOKEN_EXPIRED(1008),
   /** Authentication is required and the first frame did not carry a valid token (framed TCP). */

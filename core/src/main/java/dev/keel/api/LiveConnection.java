@@ -1,6 +1,7 @@
 package dev.keel.api;
 
 import dev.keel.session.CloseCause;
+import dev.keel.session.Held;
 import dev.keel.session.PeerIdentity;
 import dev.keel.session.SendOutcome;
 import dev.keel.session.Session;
@@ -39,11 +40,12 @@ import org.slf4j.LoggerFactory;
  * end of the connection, the handler timeout) first claims that id by CAS, so an interrupt meant
  * for one call can never land in the next; the runner waits out a claimed interrupt before moving on.
  */
-final class LiveConnection implements Connection, Runnable {
+final class LiveConnection implements Connection, Runnable, Held {
   private static final Logger log = LoggerFactory.getLogger(LiveConnection.class);
   private static final VarHandle QUEUED;
   private static final VarHandle RUNNING;
   private static final VarHandle CALL;
+  private static final VarHandle HELD;
 
   static {
     try {
@@ -51,6 +53,7 @@ final class LiveConnection implements Connection, Runnable {
       QUEUED = l.findVarHandle(LiveConnection.class, "queued", int.class);
       RUNNING = l.findVarHandle(LiveConnection.class, "running", boolean.class);
       CALL = l.findVarHandle(LiveConnection.class, "call", long.class);
+      HELD = l.findVarHandle(LiveConnection.class, "held", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -71,6 +74,8 @@ final class LiveConnection implements Connection, Runnable {
   private final ConcurrentLinkedQueue<Message> inbound = new ConcurrentLinkedQueue<>();
   // Plain fields behind VarHandles, not Atomic* objects: 56 fewer bytes on every connection.
   private volatile int queued;
+  /** What the inbound queue holds, as the memory budget counts it (bytes plus per-message overhead). */
+  private volatile long held;
   private volatile boolean running;
   /** Set by the loop when it paused reading for a full queue; cleared by the loop on resume. */
   private volatile boolean paused;
@@ -96,6 +101,9 @@ final class LiveConnection implements Connection, Runnable {
 
   /** On the loop: one message from the socket. */
   void received(Message m) {
+    long cost = cost(m);
+    HELD.getAndAdd(this, cost);
+    session.heldAbove(cost);
     inbound.add(m);
     int n = (int) QUEUED.getAndAdd(this, 1) + 1;
     bridge.noteQueued(n);
@@ -115,6 +123,15 @@ final class LiveConnection implements Connection, Runnable {
     scope.cancel();
     interruptCall(call, false);
     startRunner();
+  }
+
+  private static long cost(Message m) {
+    return m.size() + (long) Session.MESSAGE_OVERHEAD;
+  }
+
+  @Override
+  public long heldBytes() {
+    return held;
   }
 
   private void resumeIfRoom() {
@@ -160,6 +177,9 @@ final class LiveConnection implements Connection, Runnable {
         runner = Thread.currentThread();
         continue;
       }
+      long cost = cost(m);
+      HELD.getAndAdd(this, -cost);
+      session.heldAbove(-cost);
       int n = (int) QUEUED.getAndAdd(this, -1) - 1;
       if (paused && n <= bridge.inboundBound / 2) {
         onLoop(this::resumeIfRoom);
@@ -232,6 +252,7 @@ final class LiveConnection implements Connection, Runnable {
   private void finish(CloseReason reason) {
     inbound.clear();
     queued = 0;
+    session.heldAbove(-(long) HELD.getAndSet(this, 0L));
     try {
       bridge.handler.onClose(this, reason);
     } catch (Throwable e) {

@@ -63,9 +63,9 @@ public final class CoreOptions {
       .details("Per-connection bound on queued messages (data and control together).");
   public static final Option<SlowConsumerPolicy> SLOW_CONSUMER_POLICY =
       Option.choice("slow-consumer-policy", SlowConsumerPolicy.class, SlowConsumerPolicy.DISCONNECT)
-          .describe("When the outbound queue is full: disconnect (close 1008), drop-oldest, drop-newest.")
+          .describe("When the outbound queue is full: disconnect (close 1008), drop-oldest, drop-newest; conflate: a subscriber behind keeps the newest message per topic.")
           .why("A consumer that cannot keep up is told so, instead of silently missing messages.")
-      .details("What happens when a published message does not fit the outbound queue. `disconnect`: close 1008 `slow consumer` (TCP `slow_consumer`). `drop-oldest`: release the oldest queued messages until the new one fits. `drop-newest`: drop the new message. Replies and other control frames are never dropped.");
+      .details("What happens when a published message does not fit the outbound queue. `disconnect`: close 1008 `slow consumer` (TCP `slow_consumer`). `drop-oldest`: release the oldest queued messages until the new one fits. `drop-newest`: drop the new message. `conflate`: while a subscriber is behind (its socket and Netty's channel buffer are full), a new message replaces a queued one of the same topic, so it keeps only the newest of each topic (seq gaps show what it skipped); a queue full even so drops its oldest. Replies and other control frames are never dropped.");
   public static final Option<Integer> WRITE_BUFFER_HIGH_WATER = Option.size("write-buffer-high-water", 64 * 1024)
       .range(1024, MAX_SIZE)
       .describe("Netty's per-channel write buffer stops taking writes above this (low water is half); the queue holds the rest.")
@@ -189,6 +189,48 @@ public final class CoreOptions {
       .details("The private key of `tls-cert`.")
       .valid("a readable PKCS#8 PEM key; with `tls-cert`");
 
+  // ------------------------------------------------------------------ memory budget
+
+  public static final Option<Long> MEMORY_BUDGET = Option.autoSize("memory-budget", 0)
+      .describe("All the memory clients can make the server hold, in one number; past its marks the server refuses, pauses, sheds.")
+      .details("One budget for everything a client can make the server hold: connections (4 KiB each), outbound"
+          + " queues (bytes plus 64 B per queued message), messages waiting for the rate limit or a handler,"
+          + " partially received frames and HTTP bodies (docs/memory.md). Above `memory-high-mark` new"
+          + " connections are refused and publishers are paused; above `memory-shed-mark` the connections"
+          + " holding the most are closed, largest first. `auto`: the launcher takes 75% of the container's"
+          + " memory limit, or a quarter of the machine's memory up to 2GiB, and sizes the JVM from it;"
+          + " embedded, 80% of the smaller of the maximum heap and the maximum direct memory.")
+      .valid("`auto`, or 16MiB to 1TiB")
+      .check(v -> v == 0 || (v >= 16L << 20 && v <= 1L << 40) ? null
+          : "must be auto or between 16MiB and 1TiB, was " + Units.formatSize(v));
+  public static final Option<Integer> MEMORY_HIGH_MARK = Option.percent("memory-high-mark", 80)
+      .range(10, 98)
+      .describe("Accounted memory above this share of the budget: refuse new connections, 503 HTTP routes, pause publishers.")
+      .why("Room left for what is already in flight to drain before the shed mark.");
+  public static final Option<Integer> MEMORY_SHED_MARK = Option.percent("memory-shed-mark", 95)
+      .range(11, 100)
+      .describe("Above this share of the budget, the connections holding the most are closed (1008 server overloaded) until under the high mark.");
+  public static final Option<Integer> MEMORY_RESUME_MARK = Option.percent("memory-resume-mark", 70)
+      .range(1, 97)
+      .describe("The high stage ends only below this share of the budget (hysteresis), and not before memory-stage-dwell.");
+  public static final Option<Duration> MEMORY_STAGE_DWELL = Option.duration("memory-stage-dwell", Duration.ofSeconds(1))
+      .range(Duration.ZERO, Duration.ofMinutes(10))
+      .describe("A high stage, once entered, lasts at least this long: the server does not flap between admitting and refusing.");
+  public static final Option<Integer> MEMORY_HEAP_HIGH = Option.percent("memory-heap-high", 85)
+      .range(10, 99)
+      .describe("Heap in use after a GC above this share of the maximum heap counts as the high stage (memory the accounting cannot see).");
+  public static final Option<Integer> MEMORY_HEAP_CRITICAL = Option.percent("memory-heap-critical", 95)
+      .range(11, 100)
+      .describe("Heap in use after a GC above this share of the maximum heap counts as the shed stage.");
+  public static final Option<Duration> MEMORY_CHECK_INTERVAL = Option.duration("memory-check-interval", Duration.ofMillis(100))
+      .range(Duration.ofMillis(10), Duration.ofSeconds(10))
+      .describe("How often the one evaluator task sums the accounting and moves the stage.")
+      .why("Fast enough that a burst meets the shed mark within a tenth of a second; one cheap task per server.");
+  public static final Option<Duration> FRAME_TIMEOUT = Option.duration("frame-timeout", Duration.ofSeconds(30))
+      .range(MS, MAX)
+      .describe("A WebSocket or TCP frame begun must be complete within this: else close 1008 too slow (TCP too_slow).")
+      .why("A 64 KiB frame at 2.2 KB/s still arrives; a peer that trickles one byte per idle timeout cannot hold a frame buffer.");
+
   // ------------------------------------------------------------------ threads
 
   public static final Option<Integer> IO_THREADS = Option.count("io-threads", 0)
@@ -210,6 +252,8 @@ public final class CoreOptions {
       group("Rate limits", RATE_LIMIT, RATE_BURST, RATE_LIMIT_POLICY),
       group("Connections", MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECT_RATE_PER_IP, CONNECT_BURST_PER_IP),
       group("Security", AUTH_HMAC_SECRET, AUTH_PUBLIC_KEY, ALLOWED_ORIGINS, INSECURE, TLS_CERT, TLS_KEY),
+      group("Memory budget", MEMORY_BUDGET, MEMORY_HIGH_MARK, MEMORY_SHED_MARK, MEMORY_RESUME_MARK,
+          MEMORY_STAGE_DWELL, MEMORY_HEAP_HIGH, MEMORY_HEAP_CRITICAL, MEMORY_CHECK_INTERVAL, FRAME_TIMEOUT),
       group("Threads", IO_THREADS, IO_TRANSPORT)),
       List.of(
           c -> c.get(HEARTBEAT_INTERVAL).compareTo(c.get(IDLE_TIMEOUT)) < 0 ? null
@@ -227,7 +271,13 @@ public final class CoreOptions {
               : "refusing to bind " + c.get(HOST) + " without authentication: set auth-hmac-secret or"
                   + " auth-public-key, or pass --insecure to accept anyone",
           c -> c.get(WS_PORT) != Ports.OFF || c.get(TCP_PORT) != Ports.OFF ? null
-              : "ws-port and tcp-port are both off: nothing would listen"));
+              : "ws-port and tcp-port are both off: nothing would listen",
+          c -> c.get(MEMORY_RESUME_MARK) < c.get(MEMORY_HIGH_MARK) && c.get(MEMORY_HIGH_MARK) < c.get(MEMORY_SHED_MARK) ? null
+              : "memory marks must rise: memory-resume-mark (" + c.get(MEMORY_RESUME_MARK) + "%) < memory-high-mark ("
+                  + c.get(MEMORY_HIGH_MARK) + "%) < memory-shed-mark (" + c.get(MEMORY_SHED_MARK) + "%)",
+          c -> c.get(MEMORY_HEAP_HIGH) < c.get(MEMORY_HEAP_CRITICAL) ? null
+              : "memory-heap-high (" + c.get(MEMORY_HEAP_HIGH) + "%) must be below memory-heap-critical ("
+                  + c.get(MEMORY_HEAP_CRITICAL) + "%)"));
 
   /** Whether connect tokens are verified (a key is configured). */
   public static boolean authConfigured(KeelConfig c) {

@@ -92,6 +92,16 @@ public final class Option<T> {
     return of(key, Type.COUNT, dflt);
   }
 
+  /** A percentage, written {@code 80%}. */
+  public static Option<Integer> percent(String key, int dflt) {
+    return of(key, Type.PERCENT, dflt);
+  }
+
+  /** A size in bytes, or {@code auto} (the value 0): worked out at start-up. */
+  public static Option<Long> autoSize(String key, long dflt) {
+    return of(key, Type.AUTO_SIZE, dflt);
+  }
+
   /** A rate in things per second. */
   public static Option<Integer> rate(String key, int dflt) {
     return of(key, Type.RATE, dflt);

@@ -9,7 +9,14 @@ public enum SlowConsumerPolicy implements Option.Named {
   /** Release the oldest queued data messages until the new one fits. */
   DROP_OLDEST,
   /** Release the new message and keep what is queued. */
-  DROP_NEWEST;
+  DROP_NEWEST,
+  /**
+   * A subscriber that is behind (its socket and channel buffer are full) keeps only the newest queued
+   * message of each topic: an older one of the same topic is dropped when a newer one arrives. For
+   * market data and dashboards, which want the latest value, not every value; seq gaps say what was
+   * skipped. When the queue is full even so (many topics), the oldest go, as under drop-oldest.
+   */
+  CONFLATE;
 
   /** The option's spelling: {@code disconnect}, {@code drop-oldest}, {@code drop-newest}. */
   @Override

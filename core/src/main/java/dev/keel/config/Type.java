@@ -173,6 +173,46 @@ abstract class Type<T> {
     }
   };
 
+  static final Type<Integer> PERCENT = new Type<>("PERCENT", "a whole percentage: 80%") {
+    @Override
+    Integer parse(String text) {
+      String t = text.endsWith("%") ? text.substring(0, text.length() - 1).trim() : text;
+      try {
+        return Integer.parseInt(t);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + text + "' is not a percentage: write 80%", e);
+      }
+    }
+
+    @Override
+    String show(Integer value) {
+      return value + "%";
+    }
+
+    @Override
+    int compare(Integer a, Integer b) {
+      return Integer.compare(a, b);
+    }
+  };
+
+  /** A size that may be {@code auto} (0): worked out at start-up from the machine. */
+  static final Type<Long> AUTO_SIZE = new Type<>("SIZE", "a number and a unit (512MiB, 2GiB), or auto") {
+    @Override
+    Long parse(String text) {
+      return text.equalsIgnoreCase("auto") ? 0L : Units.parseSize(text);
+    }
+
+    @Override
+    String show(Long value) {
+      return value == 0 ? "auto" : Units.formatSize(value);
+    }
+
+    @Override
+    int compare(Long a, Long b) {
+      return Long.compare(a, b);
+    }
+  };
+
   static Type<String> text(String label) {
     return new Type<>(label, "text") {
       @Override

@@ -1,6 +1,8 @@
 package dev.keel.engine;
 
 import dev.keel.limit.AddressLimiter;
+import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.Stage;
 import dev.keel.session.Admission;
 import dev.keel.session.CloseCause;
 import dev.keel.session.SessionCounters;
@@ -10,7 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Per-address admission at accept, before any pipeline exists. A refused TCP connection is closed at
+ * Admission at accept, before any pipeline exists: the memory budget's stage (framed TCP is refused
+ * above the high mark) and the per-address limits. Each admitted channel is charged to the budget. A refused TCP connection is closed at
  * once; a refused HTTP connection keeps its pipeline so that its request is answered 503 (see
  * {@link Admission}). Runs on the accepting event loop; the limiter is thread-safe.
  */
@@ -18,16 +21,30 @@ final class AcceptGate {
   private final AddressLimiter limiter;
   private final SessionCounters counters;
   private final ChannelGroup allChannels;
+  private final MemoryBudget budget;
 
-  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels) {
+  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels, MemoryBudget budget) {
     this.limiter = limiter;
     this.counters = counters;
     this.allChannels = allChannels;
+    this.budget = budget;
   }
 
   /** Returns false when the channel was closed and must get no pipeline. */
   boolean admit(Channel ch, SessionCounters.Transport counted) {
     allChannels.add(ch);
+    if (counted == counters.tcp && budget.stage() != Stage.NORMAL) {
+      // Over the high mark: a TCP client has nothing to read a refusal from, so it is closed at once.
+      // (HTTP connections are admitted: health checks and metrics must still answer, and an upgrade
+      // is refused with 503 by the HTTP handler.)
+      counted.closed(CloseCause.OVERLOAD_REFUSED);
+      budget.count(MemoryBudget.Action.REFUSED);
+      ch.close();
+      return false;
+    }
+    // Every open connection costs the budget, from accept to close: a flood of idle ones meets it too.
+    budget.charge(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST);
+    ch.closeFuture().addListener(f -> budget.release(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST));
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
       return true;
     }

@@ -7,7 +7,9 @@ import dev.keel.config.KeelConfig;
 import dev.keel.config.Ports;
 import dev.keel.fanout.FanOutCounters;
 import dev.keel.fanout.TopicRegistry;
+import dev.keel.config.Units;
 import dev.keel.limit.AddressLimiter;
+import dev.keel.limit.MemoryBudget;
 import dev.keel.session.CloseCause;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
@@ -55,6 +57,8 @@ public final class Engine {
   private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
   private final TopicRegistry topics;
   private final AcceptGate admission;
+  private final MemoryBudget budget;
+  private final OverloadControl overload;
   private final ServerContext context;
   /** The connect-token verifier, or null when authentication is off. */
   private final TokenVerifier verifier;
@@ -79,17 +83,36 @@ public final class Engine {
     AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
         Ticker.systemTicker());
-    this.admission = new AcceptGate(limiter, counters, allChannels);
+    this.budget = new MemoryBudget(budgetBytes(config));
+    this.admission = new AcceptGate(limiter, counters, allChannels, budget);
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
     this.verifier = verifier;
-    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier != null);
+    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier != null, budget);
     int threads = config.get(CoreOptions.IO_THREADS) > 0 ? config.get(CoreOptions.IO_THREADS)
         : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");
     this.host = new EngineHost(this);
+    this.overload = new OverloadControl(config, budget, new MemoryPressure(allocator,
+        config.get(CoreOptions.MEMORY_HEAP_HIGH), config.get(CoreOptions.MEMORY_HEAP_CRITICAL)), sessions,
+        Ticker.systemTicker());
+  }
+
+  /**
+   * The budget in bytes: as configured, or for {@code auto} 80% of the smaller of the JVM's maximum
+   * heap and maximum direct memory, so that what is accounted fits either one (queued frames are
+   * direct memory, messages waiting for a handler are heap). The launcher always passes a number.
+   */
+  public static long budgetBytes(KeelConfig config) {
+    long configured = config.get(CoreOptions.MEMORY_BUDGET);
+    if (configured > 0) {
+      return configured;
+    }
+    long direct = io.netty.util.internal.PlatformDependent.maxDirectMemory();
+    long heap = Runtime.getRuntime().maxMemory();
+    return Math.max(16L << 20, Math.min(heap, direct > 0 ? direct : heap) * 8 / 10);
   }
 
   /**
@@ -128,6 +151,9 @@ public final class Engine {
       log.warn("no authentication configured: anyone who can reach {} may connect, subscribe and publish"
           + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
     }
+    overload.start(boss.next());
+    log.info("memory budget {} (high {}%, shed {}%)", Units.formatSize(budget.budget()),
+        config.get(CoreOptions.MEMORY_HIGH_MARK), config.get(CoreOptions.MEMORY_SHED_MARK));
     log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
         tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
         tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
@@ -184,6 +210,10 @@ public final class Engine {
     return http;
   }
 
+  MemoryBudget budget() {
+    return budget;
+  }
+
   AcceptGate acceptGate() {
     return admission;
   }
@@ -225,6 +255,7 @@ public final class Engine {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    overload.stop();
     closeListener(wsListener);
     closeListener(tcpListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package dev.keel.engine;
 
 import dev.keel.config.KeelConfig;
 import dev.keel.fanout.TopicRegistry;
+import dev.keel.limit.MemoryBudget;
 import dev.keel.session.Session;
 import dev.keel.session.SessionCounters;
 import dev.keel.spi.ConnectionInfo;
@@ -17,7 +18,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -214,6 +217,41 @@ public final class EngineHost implements Host, Readings {
   @Override
   public int topics() {
     return engine.topics().topicCount();
+  }
+
+  private static final List<String> MEMORY_KINDS =
+      Arrays.stream(MemoryBudget.Kind.values()).map(MemoryBudget.Kind::label).toList();
+  private static final List<String> SHED_ACTIONS =
+      Arrays.stream(MemoryBudget.Action.values()).map(MemoryBudget.Action::label).toList();
+
+  @Override
+  public long memoryBudget() {
+    return engine.budget().budget();
+  }
+
+  @Override
+  public List<String> memoryKinds() {
+    return MEMORY_KINDS;
+  }
+
+  @Override
+  public long memoryAccounted(String kind) {
+    return engine.budget().held(MemoryBudget.Kind.valueOf(kind.toUpperCase(Locale.ROOT)));
+  }
+
+  @Override
+  public int overloadStage() {
+    return engine.budget().stage().level();
+  }
+
+  @Override
+  public List<String> shedActions() {
+    return SHED_ACTIONS;
+  }
+
+  @Override
+  public long shed(String action) {
+    return engine.budget().counted(MemoryBudget.Action.valueOf(action.toUpperCase(Locale.ROOT)));
   }
 
   @Override

@@ -188,7 +188,7 @@ public final class TopicRegistry implements LocalTopics {
     ByteBuf msg = t.encode(alloc, seq, data);
     try {
       for (Topic.Partition p : partitions) {
-        Delivery d = new Delivery(p.snapshot(), msg.retain(), tally, stats);
+        Delivery d = new Delivery(t, p.snapshot(), msg.retain(), tally, stats);
         try {
           p.loop.execute(d);
         } catch (RejectedExecutionException shuttingDown) {
@@ -223,12 +223,15 @@ public final class TopicRegistry implements LocalTopics {
 
   /** Hands one message to the subscribers one event loop owns; runs on that loop. */
   private static final class Delivery implements Runnable {
+    /** The topic, as the key a conflating queue keeps one message per. */
+    private final Topic topic;
     private final Subscriber[] recipients;
     private final ByteBuf msg;
     private final Tally tally;
     private final FanOutCounters stats;
 
-    Delivery(Subscriber[] recipients, ByteBuf msg, Tally tally, FanOutCounters stats) {
+    Delivery(Topic topic, Subscriber[] recipients, ByteBuf msg, Tally tally, FanOutCounters stats) {
+      this.topic = topic;
       this.recipients = recipients;
       this.msg = msg;
       this.tally = tally;
@@ -261,7 +264,7 @@ public final class TopicRegistry implements LocalTopics {
             otherWire = w;
             frame = otherFrame = w.dataFrame(msg.alloc(), msg, false);
           }
-          if (s.offer(frame) == SendOutcome.QUEUED) {
+          if (s.offer(frame, topic) == SendOutcome.QUEUED) {
             queued++;
           }
         }

@@ -24,6 +24,12 @@ public enum CloseCause {
   /** The address connects faster than connect-rate-per-ip. */
   CONNECT_RATE(1013, "try again later", "limit_exceeded"),
   SHUTDOWN(1001, "going away", "shutdown"),
+  /** Shed by the memory budget: among the connections holding the most when the shed mark was passed. */
+  OVERLOADED(1008, "server overloaded", "overloaded"),
+  /** Refused while the memory budget is above its high mark (a TCP connection at accept, an upgrade 503). */
+  OVERLOAD_REFUSED(1013, "try again later", "overloaded"),
+  /** A frame it began did not complete within the frame timeout. */
+  TOO_SLOW(1008, "too slow", "too_slow"),
   /** The connect token expired and was not refreshed in time. */
   TOKEN_EXPIRED(1008, "token expired", "token_expired"),
   /** Authentication is required and the first frame did not carry a valid token (framed TCP). */

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A session's deadlines on one timer: the handshake (first frame), the idle timeout (no inbound byte),
- * the heartbeat it owes the peer, and the write-progress check. The timer is one task on the
+ * the heartbeat it owes the peer, the frame timeout (a frame begun must finish), and the write-progress
+ * check. The timer is one task on the
  * connection's event loop, re-armed at the earliest deadline and cancelled when the session ends: no
  * thread and no task outlives the connection. This object is that task (no lambda per session).
  *
@@ -38,6 +39,10 @@ final class Deadlines implements Runnable {
     }
     if (progress != null && progress.isWatching()) {
       next = Math.min(next, now + writeCheckNanos());
+    }
+    long partialSince = session.activity.partialSince();
+    if (partialSince >= 0) {
+      next = Math.min(next, partialSince + settings.frameTimeoutNanos());
     }
     schedule(now, next);
   }
@@ -85,6 +90,12 @@ final class Deadlines implements Runnable {
     if (!session.gate.isHeldForApplication() && now - session.activity.lastReadNanos() >= settings.idleNanos()) {
       log.debug("{}: idle for {} ms: closing", session, settings.idleNanos() / 1_000_000);
       session.expire(CloseCause.IDLE_TIMEOUT);
+      return;
+    }
+    long partialSince = session.activity.partialSince();
+    if (partialSince >= 0 && now - partialSince >= settings.frameTimeoutNanos()) {
+      log.debug("{}: a frame begun {} ms ago is still not complete", session, (now - partialSince) / 1_000_000);
+      session.expire(CloseCause.TOO_SLOW);
       return;
     }
     if (!writesMoving(now)) {

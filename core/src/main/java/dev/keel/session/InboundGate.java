@@ -1,6 +1,8 @@
 package dev.keel.session;
 
 import dev.keel.config.RateLimitPolicy;
+import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.Stage;
 import dev.keel.limit.TokenBucket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -14,8 +16,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The gate is the only owner of the channel's {@code autoRead}: reading runs exactly while no
  * suspension reason holds. The reasons are {@link #BACKLOG} (messages wait for tokens: TCP flow
- * control slows the sender meanwhile), {@link #APPLICATION} (the handler's inbound queue is full) and
+ * control slows the sender meanwhile), {@link #APPLICATION} (the handler's inbound queue is full),
+ * {@link #OVERLOAD} (the memory budget is over its high mark and this connection sent a message) and
  * {@link #CLOSING} (the session is closing: nothing more is read until its goodbye is out).
+ *
+ * <p>The backlog is charged to the memory budget ({@code INBOUND}): each message's bytes plus the
+ * per-entry overhead, released when it is handed on or dropped.
  *
  * <p>Loop-confined, like its session.
  */
@@ -25,6 +31,8 @@ final class InboundGate {
   static final int BACKLOG = 1;
   static final int APPLICATION = 2;
   static final int CLOSING = 4;
+  /** The memory budget is above its high mark and this connection sends: producers wait. */
+  static final int OVERLOAD = 8;
 
   private record Inbound(byte[] payload, boolean binary) {}
 
@@ -35,6 +43,7 @@ final class InboundGate {
   /** Read and not yet handed on, in arrival order; null rather than empty. */
   private ArrayDeque<Inbound> pending;
   private ScheduledFuture<?> resumeTask;
+  private int backlogBytes;
   private long messagesIn;
   private long rateLimitedCount;
 
@@ -45,6 +54,12 @@ final class InboundGate {
 
   /** One decoded message: handed on now if the rate allows and nothing waits ahead of it. */
   void offer(byte[] payload, boolean binary) {
+    if (session.server.budget().stage() != Stage.NORMAL && (reasons & OVERLOAD) == 0) {
+      // Memory is short: this message is taken, and the sender waits (TCP flow control) until the
+      // stage ends. What the current read already decoded is handled as usual.
+      suspend(OVERLOAD);
+      session.server.budget().count(MemoryBudget.Action.PAUSED);
+    }
     if ((reasons & APPLICATION) != 0 || pending != null) {
       enqueue(payload, binary); // keep order behind what waits
       if ((reasons & APPLICATION) == 0) {
@@ -89,6 +104,16 @@ final class InboundGate {
     }
   }
 
+  /** The memory budget's stage has ended: a sender it held may be read again. */
+  void overloaded(boolean hold) {
+    if (hold) {
+      suspend(OVERLOAD);
+    } else if ((reasons & OVERLOAD) != 0) {
+      reasons &= ~OVERLOAD;
+      apply();
+    }
+  }
+
   boolean isHeldForApplication() {
     return (reasons & APPLICATION) != 0;
   }
@@ -102,9 +127,14 @@ final class InboundGate {
     return pending == null ? 0 : pending.size();
   }
 
+  /** The backlog as the memory budget counts it. */
+  long backlogAccounted() {
+    return backlogBytes + (long) backlog() * MemoryBudget.ENTRY_OVERHEAD;
+  }
+
   /** The session is closing: what waits is dropped and nothing more is read. */
   void closing() {
-    pending = null;
+    dropBacklog();
     cancelResume();
     suspend(CLOSING);
   }
@@ -114,7 +144,7 @@ final class InboundGate {
    * close is a FIN and not a reset over unread bytes (which can destroy the goodbye at the peer).
    */
   void discardUntilClosed() {
-    pending = null;
+    dropBacklog();
     reasons = 0;
     apply();
   }
@@ -122,7 +152,15 @@ final class InboundGate {
   /** The channel closed: nothing is left scheduled or held. */
   void ended() {
     cancelResume();
-    pending = null;
+    dropBacklog();
+  }
+
+  private void dropBacklog() {
+    if (pending != null) {
+      session.server.budget().release(MemoryBudget.Kind.INBOUND, backlogAccounted());
+      pending = null;
+      backlogBytes = 0;
+    }
   }
 
   /** Messages handed to the handler, and held back by the rate limit, over the connection's life. */
@@ -155,6 +193,8 @@ final class InboundGate {
       pending = new ArrayDeque<>(4);
     }
     pending.addLast(new Inbound(payload, binary));
+    backlogBytes += payload.length;
+    session.server.budget().charge(MemoryBudget.Kind.INBOUND, payload.length + (long) MemoryBudget.ENTRY_OVERHEAD);
     suspend(BACKLOG);
   }
 
@@ -174,6 +214,8 @@ final class InboundGate {
     while ((reasons & APPLICATION) == 0 && pending != null && (next = pending.peekFirst()) != null
         && bucket.tryTake()) {
       pending.pollFirst();
+      backlogBytes -= next.payload().length;
+      session.server.budget().release(MemoryBudget.Kind.INBOUND, next.payload().length + (long) MemoryBudget.ENTRY_OVERHEAD);
       deliver(next.payload(), next.binary());
       if (!session.isOpen()) {
         return;

@@ -1,10 +1,13 @@
 package dev.keel.session;
 
+import dev.keel.config.SlowConsumerPolicy;
+import dev.keel.limit.MemoryBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,25 +26,29 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The drain writes only while the channel is writable (below its high-water mark): the queue
  * holds the rest, and the kernel's TCP flow control holds what is in the socket.
+ *
+ * <p>Everything queued is charged to the server's memory budget ({@link MemoryBudget.Kind#OUTBOUND}):
+ * its bytes plus {@link MemoryBudget#ENTRY_OVERHEAD} per message, released as it leaves.
  */
 final class Outbound {
   /** What {@link #offerData} did. */
   enum Offer { QUEUED, QUEUED_AFTER_DROPPING, DROPPED, FULL }
 
-  /** The bounds and the policy (one reference, not three fields: there is one of these per connection). */
-  private final SessionSettings settings;
-  private final LongAdder globalQueuedBytes;
+  /** The server's settings, counters and budget (one reference: there is one queue per connection). */
+  private final ServerContext server;
   /**
-   * Queued data messages whose writing a caller waits for, by their sequence number in the queue,
-   * oldest first; null until the first.
+   * Queued data messages whose writing a caller waits for, in queue order, each known by its buffer
+   * (identity); null until the first.
    */
   private ArrayDeque<Tracked> tracked;
+  /** Under {@code conflate}, made when first needed. */
+  private Conflation conflation;
   private long messagesOut;
   /** Ticker time of the last write; 0 before the first. */
   private long lastWriteNanos;
 
   /** @param written completed when written, dropped or closed */
-  private record Tracked(long seq, CompletableFuture<SendOutcome> written) {}
+  private record Tracked(ByteBuf buf, CompletableFuture<SendOutcome> written) {}
   // Made on first use and kept: an idle connection (most of them, most of the time) pays for neither.
   private ArrayDeque<Object> control;
   private ArrayDeque<ByteBuf> data;
@@ -49,25 +56,43 @@ final class Outbound {
   private long drops;
   /** How many data messages the last {@link #offerData} call dropped. */
   private int lastDropped;
-  /** Data messages ever added, and ever removed from the head (written, dropped or released). */
-  private long dataAdded;
-  private long dataRemoved;
+  /**
+   * What the channel's own buffer held when last looked at (written, not yet taken by the socket:
+   * at most about the high-water mark), as charged to the budget.
+   */
+  private long channelCharged;
 
-  Outbound(SessionSettings settings, LongAdder globalQueuedBytes) {
-    this.settings = settings;
-    this.globalQueuedBytes = globalQueuedBytes;
+  Outbound(ServerContext server) {
+    this.server = server;
+  }
+
+  /** For tests of the queue alone. */
+  Offer offerData(ByteBuf shared) {
+    return offerData(shared, null, false);
   }
 
   /**
    * Queues a data payload shared with other recipients: on success the queue holds its own
    * retained duplicate (same memory, own indices); the caller keeps its reference either way.
+   *
+   * @param key the message's topic (identity), for {@code conflate}; null for a private send
+   * @param behind the subscriber is behind (its channel is not writable): {@code conflate} applies
    */
-  Offer offerData(ByteBuf shared) {
+  Offer offerData(ByteBuf shared, Object key, boolean behind) {
     lastDropped = 0;
     int size = shared.readableBytes();
+    SessionSettings settings = server.settings();
+    boolean conflating = key != null && behind && settings.slowConsumerPolicy() == SlowConsumerPolicy.CONFLATE;
+    if (conflating && conflation != null) {
+      ByteBuf older = conflation.queued(key);
+      if (older != null) {
+        removeQueued(older); // the newer value of the topic takes the older one's place
+        dropped(1);
+      }
+    }
     if (fits(size)) {
-      add(shared.retainedDuplicate(), size);
-      return Offer.QUEUED;
+      add(shared.retainedDuplicate(), size, conflating ? key : null);
+      return lastDropped == 0 ? Offer.QUEUED : Offer.QUEUED_AFTER_DROPPING;
     }
     switch (settings.slowConsumerPolicy()) {
       case DISCONNECT:
@@ -76,6 +101,7 @@ final class Outbound {
         dropped(1);
         return Offer.DROPPED;
       case DROP_OLDEST:
+      case CONFLATE: // full even with one message per topic: the oldest go
       default:
         if (size > settings.queueBytes()) {
           dropped(1); // can never fit, whatever is dropped
@@ -83,8 +109,8 @@ final class Outbound {
         }
         while (!fits(size) && data != null && !data.isEmpty()) {
           ByteBuf old = data.pollFirst();
-          dataRemoved++;
-          take(old.readableBytes());
+          left(old);
+          told(old, SendOutcome.DROPPED);
           old.release();
           dropped(1);
         }
@@ -93,7 +119,7 @@ final class Outbound {
           dropped(1);
           return Offer.DROPPED;
         }
-        add(shared.retainedDuplicate(), size);
+        add(shared.retainedDuplicate(), size, conflating ? key : null);
         return Offer.QUEUED_AFTER_DROPPING;
     }
   }
@@ -104,6 +130,7 @@ final class Outbound {
    */
   boolean offerControl(Object frame) {
     int size = sizeOf(frame);
+    SessionSettings settings = server.settings();
     if (bytes + size > 2L * settings.queueBytes() || count() + 1 > 2L * settings.queueMessages()) {
       // Control may overdraw the data bound up to twice over, never more.
       ReferenceCountUtil.release(frame);
@@ -113,8 +140,7 @@ final class Outbound {
       control = new ArrayDeque<>(4);
     }
     control.addLast(frame);
-    bytes += size;
-    globalQueuedBytes.add(size);
+    grow(size);
     return true;
   }
 
@@ -129,8 +155,7 @@ final class Outbound {
   ByteBuf pollData() {
     ByteBuf buf = data == null ? null : data.pollFirst();
     if (buf != null) {
-      dataRemoved++;
-      take(buf.readableBytes());
+      left(buf);
     }
     return buf;
   }
@@ -142,9 +167,16 @@ final class Outbound {
     }
     ByteBuf buf;
     while ((buf = data.pollFirst()) != null) {
-      dataRemoved++;
-      take(buf.readableBytes());
+      left(buf);
+      told(buf, SendOutcome.CLOSED);
       buf.release();
+    }
+  }
+
+  /** A data message left the queue unwritten: its waiter, if it has one (the oldest), learns why. */
+  private void told(ByteBuf buf, SendOutcome why) {
+    if (tracked != null && !tracked.isEmpty() && tracked.peekFirst().buf() == buf) {
+      tracked.pollFirst().written().complete(why);
     }
   }
 
@@ -164,15 +196,14 @@ final class Outbound {
   /**
    * Queues a data frame under the policy (see {@link #offerData}) and says what became of it:
    * {@code CLOSED} means full under the disconnect policy, which the caller answers by closing.
-   * Waiters of messages the policy dropped to make room are told so.
+   * Waiters of messages the policy dropped to make room are told so as they go.
    */
-  SendOutcome offer(ByteBuf shared, LongAdder droppedCounter) {
-    switch (offerData(shared)) {
+  SendOutcome offer(ByteBuf shared, Object key, boolean behind, LongAdder droppedCounter) {
+    switch (offerData(shared, key, behind)) {
       case QUEUED:
         return SendOutcome.QUEUED;
       case QUEUED_AFTER_DROPPING:
         droppedCounter.add(lastDropped);
-        failLost(SendOutcome.DROPPED);
         return SendOutcome.QUEUED;
       case DROPPED:
         droppedCounter.add(lastDropped);
@@ -188,15 +219,16 @@ final class Outbound {
     if (tracked == null) {
       tracked = new ArrayDeque<>(2);
     }
-    tracked.addLast(new Tracked(tailSeq(), written));
+    tracked.addLast(new Tracked(data.peekLast(), written));
   }
 
-  /** Tells the waiters of messages that left the queue unwritten (dropped or released) why. */
+  /**
+   * Tells the waiters of messages that can no longer be written why: every waiter once the queue holds
+   * no data (a close released it). Messages dropped by the policy tell their waiters as they go.
+   */
   void failLost(SendOutcome why) {
-    Tracked t;
-    while (tracked != null && (t = tracked.peekFirst()) != null && t.seq() < headSeq()) {
-      tracked.pollFirst();
-      t.written().complete(why);
+    if (data == null || data.isEmpty()) {
+      failAll(why);
     }
   }
 
@@ -221,12 +253,11 @@ final class Outbound {
       Object frame = pollControl();
       CompletableFuture<SendOutcome> written = null;
       if (frame == null) {
-        long seq = headSeq();
         ByteBuf data = pollData();
         if (data == null) {
           break;
         }
-        Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().seq() == seq
+        Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().buf() == data
             ? tracked.pollFirst() : null;
         frame = data; // already a whole frame (Wire#dataFrame): it passes any encoder untouched
         written = t == null ? null : t.written();
@@ -243,8 +274,31 @@ final class Outbound {
     if (wrote) {
       channel.flush();
       lastWriteNanos = now;
+      recount(channel);
     }
     return wrote;
+  }
+
+  /**
+   * Charges the budget with what the channel's buffer holds now. Looked at after each flush and
+   * each change of writability, so the charge is at most one high-water mark stale, and then high
+   * (conservative): bytes the socket takes between looks are released at the next look.
+   */
+  void recount(Channel channel) {
+    var out = channel.unsafe().outboundBuffer();
+    long pending = out == null ? 0 : out.totalPendingWriteBytes();
+    if (pending != channelCharged) {
+      server.budget().charge(MemoryBudget.Kind.OUTBOUND, pending - channelCharged);
+      channelCharged = pending;
+    }
+  }
+
+  /** The channel is gone: its buffer's charge is released. */
+  void channelGone() {
+    if (channelCharged != 0) {
+      server.budget().release(MemoryBudget.Kind.OUTBOUND, channelCharged);
+      channelCharged = 0;
+    }
   }
 
   /** Writes every queued control frame whatever the writability (they are bounded): before a goodbye. */
@@ -275,6 +329,14 @@ final class Outbound {
     return bytes;
   }
 
+  /**
+   * Bytes this queue holds as the memory budget counts them: with the per-message overhead, and
+   * what the channel's buffer held at the last look.
+   */
+  long accounted() {
+    return bytes + (long) count() * MemoryBudget.ENTRY_OVERHEAD + channelCharged;
+  }
+
   int count() {
     return (control == null ? 0 : control.size()) + (data == null ? 0 : data.size());
   }
@@ -289,35 +351,54 @@ final class Outbound {
   }
 
   private boolean fits(int size) {
+    SessionSettings settings = server.settings();
     return bytes + size <= settings.queueBytes() && count() + 1 <= settings.queueMessages();
   }
 
-  /**
-   * The sequence number of the data message at the head (the next {@link #pollData}): data
-   * messages are numbered from 0 in the order they were queued.
-   */
-  long headSeq() {
-    return dataRemoved;
-  }
-
-  /** The sequence number of the data message queued last. */
-  long tailSeq() {
-    return dataAdded - 1;
-  }
-
-  private void add(ByteBuf buf, int size) {
-    dataAdded++;
+  private void add(ByteBuf buf, int size, Object conflationKey) {
     if (data == null) {
       data = new ArrayDeque<>(8);
     }
     data.addLast(buf);
+    grow(size);
+    if (conflationKey != null) {
+      if (conflation == null) {
+        conflation = new Conflation();
+      }
+      conflation.remember(conflationKey, buf);
+    }
+  }
+
+  /** Takes a queued data message out of the queue, wherever it is, and releases it (conflation). */
+  private void removeQueued(ByteBuf buf) {
+    for (Iterator<ByteBuf> it = data.iterator(); it.hasNext(); ) {
+      if (it.next() == buf) {
+        it.remove();
+        left(buf);
+        buf.release();
+        return;
+      }
+    }
+  }
+
+  /** A data message left the queue. */
+  private void left(ByteBuf buf) {
+    take(buf.readableBytes());
+    if (conflation != null) {
+      conflation.forget(buf);
+    }
+  }
+
+  private void grow(int size) {
     bytes += size;
-    globalQueuedBytes.add(size);
+    server.counters().queuedBytes.add(size);
+    server.budget().charge(MemoryBudget.Kind.OUTBOUND, size + (long) MemoryBudget.ENTRY_OVERHEAD);
   }
 
   private void take(int size) {
     bytes -= size;
-    globalQueuedBytes.add(-size);
+    server.counters().queuedBytes.add(-size);
+    server.budget().release(MemoryBudget.Kind.OUTBOUND, size + (long) MemoryBudget.ENTRY_OVERHEAD);
   }
 
   private void dropped(int n) {

@@ -1,16 +1,36 @@
 package dev.keel.session;
 
+import dev.keel.limit.MemoryBudget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Ticker;
 
 /**
  * First handler of every pipeline: notes when bytes last arrived, before any decoder, so that a
- * partial frame or a pong counts as activity for the idle timeout.
+ * partial frame or a pong counts as activity for the idle timeout. It also keeps what the decoders
+ * tell it of frames begun and not finished (a frame's buffered bytes, a fragmented message's joined
+ * fragments): since when, and how many bytes, for the frame timeout and the memory budget's view of
+ * the connection.
  */
 public final class ReadActivity extends ChannelInboundHandlerAdapter {
+  private final MemoryBudget budget;
   private Ticker ticker;
   private long lastReadNanos;
+  /** Since when the frame now unfinished began arriving; -1 while none is. */
+  private long frameSince = -1;
+  /** Since when the fragmented message now unfinished began arriving; -1 while none is. */
+  private long fragmentsSince = -1;
+  private int frameBytes;
+  private int fragmentBytes;
+  /** What is charged to the budget for them now. */
+  private long charged;
+  /** The session's deadlines, told when a frame begins (the frame timeout starts then). */
+  private Deadlines deadlines;
+
+  /** @param budget charged with the bytes of unfinished frames ({@code PARTIAL_FRAMES}) */
+  public ReadActivity(MemoryBudget budget) {
+    this.budget = budget;
+  }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -24,6 +44,14 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(msg);
   }
 
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    frameBytes = 0;
+    fragmentBytes = 0;
+    changed(); // what the decoders held goes with the channel
+    ctx.fireChannelInactive();
+  }
+
   long lastReadNanos() {
     return lastReadNanos;
   }
@@ -31,5 +59,65 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
   /** Counts work done on the peer's behalf (a throttled message processed) as activity. */
   void touch(long nowNanos) {
     lastReadNanos = Math.max(lastReadNanos, nowNanos);
+  }
+
+  /**
+   * A decoder, after a read: the bytes of the frame it has begun and not finished (0: none).
+   *
+   * @param completed the read finished at least one frame, so the unfinished one began in it
+   */
+  public void frameBuffered(int bytes, boolean completed) {
+    frameBytes = bytes;
+    if (bytes == 0) {
+      frameSince = -1;
+    } else if (frameSince < 0 || completed) {
+      frameSince = ticker.nanoTime();
+      begun(frameSince);
+    }
+    changed();
+  }
+
+  /** The WebSocket handler: the bytes of a fragmented message joined so far (0: none, or complete). */
+  public void fragmentsHeld(int bytes) {
+    fragmentBytes = bytes;
+    if (bytes == 0) {
+      fragmentsSince = -1;
+    } else if (fragmentsSince < 0) {
+      fragmentsSince = ticker.nanoTime();
+      begun(fragmentsSince);
+    }
+    changed();
+  }
+
+  /** Something unfinished began: the frame timeout runs from now. */
+  private void begun(long now) {
+    if (deadlines != null) {
+      deadlines.arm(now);
+    }
+  }
+
+  private void changed() {
+    long held = (long) frameBytes + fragmentBytes;
+    if (held != charged) {
+      budget.charge(MemoryBudget.Kind.PARTIAL_FRAMES, held - charged);
+      charged = held;
+    }
+  }
+
+  /** Since when a frame (or a fragmented message) has been unfinished, the earlier of the two, or -1. */
+  long partialSince() {
+    if (frameSince < 0) {
+      return fragmentsSince;
+    }
+    return fragmentsSince < 0 ? frameSince : Math.min(frameSince, fragmentsSince);
+  }
+
+  /** Bytes held for unfinished frames and messages. */
+  long partialBytes() {
+    return (long) frameBytes + fragmentBytes;
+  }
+
+  void deadlines(Deadlines d) {
+    deadlines = d;
   }
 }

@@ -1,5 +1,6 @@
 package dev.keel.session;
 
+import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.TokenBucket;
 import dev.keel.spi.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
@@ -41,7 +42,7 @@ public final class Session implements Subscriber {
   final ServerContext server;
   private final Ticker ticker;
   final ReadActivity activity;
-  private final Outbound outbound;
+  final Outbound outbound;
   final InboundGate gate;
   private final Deadlines deadlines;
   final long openedNanos;
@@ -52,10 +53,10 @@ public final class Session implements Subscriber {
   private Closing closing;
   boolean established;
   private boolean drainScheduled;
-  private Object attachment;
+  Object attachment;
   /** Volatile: set on the event loop, read by application threads (Connection.principal()). */
   private volatile PeerIdentity identity;
-  private int subscriptions;
+  int subscriptions;
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity, boolean established) {
     SessionSettings c = server.settings();
@@ -65,10 +66,11 @@ public final class Session implements Subscriber {
     this.server = server;
     this.ticker = channel.eventLoop().ticker();
     this.activity = activity;
-    this.outbound = new Outbound(c, server.counters().queuedBytes);
+    this.outbound = new Outbound(server);
     this.gate = new InboundGate(this, new TokenBucket(c.rateLimit(), c.rateBurst(), ticker));
     this.openedNanos = ticker.nanoTime();
     this.deadlines = new Deadlines(this, openedNanos);
+    activity.deadlines(deadlines);
     this.established = established;
     this.transportStats = server.counters().transport(wire.transport());
   }
@@ -149,6 +151,31 @@ public final class Session implements Subscriber {
     return state == State.OPEN;
   }
 
+  /**
+   * The memory budget's stage has ended (on this connection's loop): reading resumes if the stage
+   * paused it. While the stage is above normal, a connection that sends a message pauses its own
+   * reading after it ({@link InboundGate}).
+   */
+  public void overloadEnded() {
+    gate.overloaded(false);
+  }
+
+  /** What the memory budget counts per held message beside its bytes (see {@link MemoryBudget#ENTRY_OVERHEAD}). */
+  public static final int MESSAGE_OVERHEAD = MemoryBudget.ENTRY_OVERHEAD;
+
+  /**
+   * The layer above holds {@code bytes} more (or fewer, if negative) for this connection: messages in
+   * its handler's queue. Charged to the memory budget; any thread may call.
+   */
+  public void heldAbove(long bytes) {
+    server.budget().charge(MemoryBudget.Kind.INBOUND, bytes);
+  }
+
+  /** What this connection makes the server hold, as the memory budget counts it (see {@link Holdings}). */
+  public long accountedBytes() {
+    return Holdings.accounted(this);
+  }
+
   /** Set by the layer above: how many topics this connection is subscribed to (for the ledger). */
   public void subscriptions(int count) {
     subscriptions = count;
@@ -159,12 +186,7 @@ public final class Session implements Subscriber {
    * (the ledger asks each loop for its own connections, so nothing is read across threads).
    */
   public ConnectionInfo describe() {
-    long now = ticker.nanoTime();
-    long lastWrite = outbound.lastWriteNanos();
-    return new ConnectionInfo(id, transport(), String.valueOf(remoteAddress()), (now - openedNanos) / 1_000_000,
-        subscriptions, outbound.bytes(), outbound.count(), gate.messagesIn(), outbound.messagesOut(), outbound.drops(),
-        (now - activity.lastReadNanos()) / 1_000_000, lastWrite == 0 ? -1 : (now - lastWrite) / 1_000_000,
-        gate.rateLimitedCount(), gate.backlog());
+    return Holdings.describe(this, ticker.nanoTime());
   }
 
   // ---------------------------------------------------------------- outbound
@@ -175,11 +197,11 @@ public final class Session implements Subscriber {
   }
 
   @Override
-  public SendOutcome offer(ByteBuf framed) {
+  public SendOutcome offer(ByteBuf framed, Object topic) {
     if (state != State.OPEN) {
       return SendOutcome.CLOSED;
     }
-    SendOutcome r = outbound.offer(framed, server.counters().messagesDropped);
+    SendOutcome r = outbound.offer(framed, topic, !channel.isWritable(), server.counters().messagesDropped);
     if (r == SendOutcome.QUEUED) {
       scheduleDrain();
     } else if (r == SendOutcome.CLOSED) { // full under the disconnect policy
@@ -190,7 +212,7 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Like {@link #offer(ByteBuf)}, for an application's message to this connection alone: frames a
+   * Like {@link #offer(ByteBuf, Object)}, for an application's message to this connection alone: frames a
    * copy of {@code payload} (the only copy it makes).
    *
    * @param binary a binary frame on WebSocket (framed TCP has only one kind of frame)
@@ -204,7 +226,7 @@ public final class Session implements Subscriber {
     } else {
       ByteBuf frame = wire.dataFrame(server.allocator(), payload, binary);
       try {
-        r = offer(frame);
+        r = offer(frame, null);
       } finally {
         frame.release(); // the queue took its own reference
       }
@@ -269,6 +291,7 @@ public final class Session implements Subscriber {
 
   /** Called by the transport when the channel's writability changes. */
   public void writabilityChanged() {
+    outbound.recount(channel);
     if (channel.isWritable()) {
       drain();
     }
@@ -379,6 +402,7 @@ public final class Session implements Subscriber {
     deadlines.cancel();
     gate.ended();
     outbound.releaseAll();
+    outbound.channelGone();
     outbound.failAll(SendOutcome.CLOSED);
     CloseCause cause = closing.cause;
     transportStats.closed(cause);

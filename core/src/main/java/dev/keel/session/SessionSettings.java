@@ -21,7 +21,8 @@ public record SessionSettings(
     int rateLimit,
     int rateBurst,
     RateLimitPolicy rateLimitPolicy,
-    int maxMessageSize) {
+    int maxMessageSize,
+    long frameTimeoutNanos) {
 
   public static SessionSettings from(KeelConfig c) {
     return new SessionSettings(
@@ -36,6 +37,7 @@ public record SessionSettings(
         c.get(CoreOptions.RATE_LIMIT),
         c.get(CoreOptions.RATE_BURST),
         c.get(CoreOptions.RATE_LIMIT_POLICY),
-        c.get(CoreOptions.MAX_MESSAGE_SIZE));
+        c.get(CoreOptions.MAX_MESSAGE_SIZE),
+        c.get(CoreOptions.FRAME_TIMEOUT).toNanos());
   }
 }

@@ -16,6 +16,8 @@ public interface Subscriber {
   /**
    * Queues a whole data frame of {@link #framing()} under the slow-consumer policy. The frame may be
    * shared with other recipients: the caller keeps its reference, and the queue takes its own.
+   *
+   * @param topic identifies the frame's topic (by identity) for the {@code conflate} policy
    */
-  SendOutcome offer(ByteBuf frame);
+  SendOutcome offer(ByteBuf frame, Object topic);
 }

@@ -3,7 +3,8 @@ package dev.keel.spi;
 /**
  * One row of the connection ledger ({@code GET /debug/connections}): what one connection holds and
  * how it behaves. Times are milliseconds; {@code sinceLastWriteMs} is -1 before the first write;
- * {@code pendingInbound} counts messages read and not yet handed to the handler (throttled or paused).
+ * {@code pendingInbound} counts messages read and not yet handed to the handler (throttled or paused);
+ * {@code accountedBytes} is what the connection holds as the memory budget counts it (docs/memory.md).
  */
 public record ConnectionInfo(
     long id,
@@ -19,4 +20,5 @@ public record ConnectionInfo(
     long sinceLastReadMs,
     long sinceLastWriteMs,
     long rateLimited,
-    int pendingInbound) {}
+    int pendingInbound,
+    long accountedBytes) {}

@@ -51,6 +51,24 @@ public interface Readings {
   /** Subscribers of one topic (0 when there is no such topic here). */
   int subscribers(String topic);
 
+  /** The memory budget, in bytes ({@code memory-budget}, resolved). */
+  long memoryBudget();
+
+  /** The kinds of accounted memory, as labels: {@code connections}, {@code outbound}, ... */
+  List<String> memoryKinds();
+
+  /** Bytes accounted to the memory budget for one kind now (a level). */
+  long memoryAccounted(String kind);
+
+  /** The memory budget's stage: 0 normal, 1 high, 2 shed (a level). */
+  int overloadStage();
+
+  /** The actions of the stages, as labels: {@code refused}, {@code rejected}, {@code paused}, {@code closed}. */
+  List<String> shedActions();
+
+  /** Times the stages took an action since start. */
+  long shed(String action);
+
   /** The number of subscribers each publish went to is told to {@code recorder} from now on. */
   void fanOutRecorder(java.util.function.IntConsumer recorder);
 }

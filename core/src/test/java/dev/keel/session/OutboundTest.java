@@ -3,6 +3,7 @@ package dev.keel.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.SlowConsumerPolicy;
+import dev.keel.limit.MemoryBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class OutboundQueueTest {
-  private final LongAdder global = new LongAdder();
+  private final SessionCounters counters = new SessionCounters();
+  private final LongAdder global = counters.queuedBytes;
+  private final MemoryBudget budget = new MemoryBudget(1L << 30);
   /** Every buffer a test created, to check and release at the end. */
   private final List<ByteBuf> created = new ArrayList<>();
   /** Buffers the test still holds its own reference to (data payloads are shared, not given). */
@@ -38,8 +41,10 @@ class OutboundQueueTest {
   }
 
   private Outbound queue(int maxBytes, int maxMessages, SlowConsumerPolicy policy) {
-    return new Outbound(new SessionSettings(1, 1, 1, 1, 1, maxBytes, maxMessages, policy, 1, 1,
-        dev.keel.config.RateLimitPolicy.THROTTLE, maxBytes), global);
+    SessionSettings settings = new SessionSettings(1, 1, 1, 1, 1, maxBytes, maxMessages, policy, 1, 1,
+        dev.keel.config.RateLimitPolicy.THROTTLE, maxBytes, 1);
+    return new Outbound(new ServerContext(null, settings, null, null, counters, UnpooledByteBufAllocator.DEFAULT,
+        false, budget));
   }
 
   /** The marker byte of each data message left in the queue, in order; releases what it polls. */
@@ -62,6 +67,10 @@ class OutboundQueueTest {
     }
     for (ByteBuf b : created) {
       assertThat(b.refCnt()).as("refCnt of a buffer after the test and the queue let go").isZero();
+    }
+    if (global.sum() == 0) {
+      assertThat(budget.held(MemoryBudget.Kind.OUTBOUND))
+          .as("outbound bytes charged to the budget once every queue let go").isZero();
     }
   }
 

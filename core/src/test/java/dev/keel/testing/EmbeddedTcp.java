@@ -9,6 +9,7 @@ import dev.keel.auth.TokenVerifier;
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.engine.Engine;
+import dev.keel.limit.MemoryBudget;
 import dev.keel.fanout.FanOutCounters;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.ConnectionHandler;
@@ -45,6 +46,8 @@ public final class EmbeddedTcp {
   public final KeelConfig config;
   public final SessionCounters counters = new SessionCounters();
   public final Sessions sessions;
+  /** What every connection here is charged to (as big as the configuration says). */
+  public final MemoryBudget budget;
   public final TopicRegistry topics;
   public final ServerContext context;
   /** The connect-token verifier the config asks for, or null. */
@@ -61,13 +64,14 @@ public final class EmbeddedTcp {
       Function<Topics, Handler> application) {
     this.config = config;
     this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
+    this.budget = new MemoryBudget(Engine.budgetBytes(config));
     this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, new FanOutCounters());
     ConnectionHandler handler = raw != null ? raw.apply(topics)
         : TestBridges.bridge(config, topics, application, runners);
     TokenVerifier verifier = TokenVerifier.from(config, java.time.Clock.systemUTC());
     this.verifier = verifier;
     this.context = new ServerContext(config, Engine.gate(handler, verifier, java.time.Clock.systemUTC()),
-        sessions, counters, ByteBufAllocator.DEFAULT, verifier != null);
+        sessions, counters, ByteBufAllocator.DEFAULT, verifier != null, budget);
   }
 
   /** Runs {@code channel}'s pending tasks and the handler runners they start, until neither has any left. */

@@ -1,5 +1,6 @@
 package dev.keel.transport.tcp;
 
+import dev.keel.session.ReadActivity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -12,6 +13,8 @@ import java.util.List;
  * the limit, after which it discards all input: the connection is being closed.
  *
  * <p>The length is checked before any payload is buffered, so an oversized frame costs four bytes.
+ * A frame that has begun is reported to {@link ReadActivity}: it must finish within the frame timeout,
+ * and its bytes count against the memory budget while it waits.
  */
 final class TcpFrameDecoder extends ByteToMessageDecoder {
   /** An empty frame: a heartbeat from the peer. */
@@ -30,10 +33,22 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
   };
 
   private final int maxMessageSize;
+  private final ReadActivity activity;
   private boolean discarding;
+  /** Frames decoded so far: tells a read that finished one from a read that only added to one. */
+  private long frames;
 
-  TcpFrameDecoder(int maxMessageSize) {
+  /** @param activity told, after each read, what the unfinished frame holds (frame timeout, budget) */
+  TcpFrameDecoder(int maxMessageSize, ReadActivity activity) {
     this.maxMessageSize = maxMessageSize;
+    this.activity = activity;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    long before = frames;
+    super.channelRead(ctx, msg);
+    activity.frameBuffered(discarding ? 0 : actualReadableBytes(), frames != before);
   }
 
   @Override
@@ -56,6 +71,7 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
       return;
     }
     in.skipBytes(4);
+    frames++;
     if (length == 0) {
       out.add(HEARTBEAT);
       return;

@@ -16,10 +16,10 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    ReadActivity activity = new ReadActivity();
+    ReadActivity activity = new ReadActivity(server.budget());
     ch.pipeline()
         .addLast("activity", activity)
-        .addLast("frame-decoder", new TcpFrameDecoder(server.config().get(CoreOptions.MAX_MESSAGE_SIZE)))
+        .addLast("frame-decoder", new TcpFrameDecoder(server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity))
         .addLast("session", new TcpSessionHandler(server, activity));
   }
 }

@@ -4,6 +4,8 @@ import dev.keel.config.CoreOptions;
 import dev.keel.auth.AuthGate;
 import dev.keel.auth.InvalidTokenException;
 import dev.keel.auth.TokenVerifier;
+import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.Stage;
 import dev.keel.session.PeerIdentity;
 import dev.keel.spi.HttpExchange;
 import dev.keel.spi.HttpRoute;
@@ -40,12 +42,14 @@ import java.util.concurrent.TimeUnit;
  * after a successful upgrade this handler replaces itself with the WebSocket session.
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final String OVERLOADED =
+      "{\"error\":\"overloaded\",\"message\":\"server overloaded, try again later\"}";
   private final ServerContext server;
   private final String wsPath;
   private final HttpExtras extras;
   private final TokenVerifier verifier;
   private final ReadActivity activity;
-  private final WebSocketServerHandshakerFactory handshakers;
+  private final WebSocketDecoderConfig decoderConfig;
   private ScheduledFuture<?> deadline;
   /** A route has not answered yet: later pipelined requests must wait their turn. */
   private boolean awaitingResponse;
@@ -62,7 +66,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
         .build();
     this.wsPath = server.config().get(CoreOptions.WS_PATH);
-    this.handshakers = new WebSocketServerHandshakerFactory(wsPath, null, decoder);
+    this.decoderConfig = decoder;
   }
 
   @Override
@@ -122,6 +126,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String down = extras.firstDown();
       if (server.sessions().isDraining()) {
         respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", false);
+      } else if (server.budget().stage() != Stage.NORMAL) {
+        // Over the memory budget's high mark: a load balancer should send new clients elsewhere.
+        respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "{\"status\":\"overloaded\",\"stage\":\"" + server.budget().stage().label() + "\"}", false);
       } else if (down != null) {
         // 200: this node still serves its connections; a 503 would make a load balancer drop every
         // node at once when a shared dependency (Redis) goes away (docs/cluster.md).
@@ -150,6 +158,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", true);
       return;
     }
+    if (server.budget().stage() != Stage.NORMAL) {
+      server.counters().ws.closed(CloseCause.OVERLOAD_REFUSED);
+      server.budget().count(MemoryBudget.Action.REFUSED);
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED, true);
+      return;
+    }
     if (!originAllowed(req)) {
       respond(ctx, req, HttpResponseStatus.FORBIDDEN,
           "{\"error\":\"forbidden\",\"message\":\"origin not allowed\"}", true);
@@ -174,7 +188,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     // RFC 6455 only (version 13): Netty would otherwise fall back to the pre-standard drafts.
     WebSocketServerHandshaker handshaker = "13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))
-        ? handshakers.newHandshaker(req) : null;
+        ? new MeteredHandshaker(wsPath, decoderConfig, activity) : null;
     if (handshaker == null) {
       server.sessions().unreserve();
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
@@ -224,6 +238,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    * socket is not read meanwhile, so a slow route pushes back on its client through TCP.
    */
   private void serve(ChannelHandlerContext ctx, FullHttpRequest req, HttpRoute route) {
+    if (req.content().isReadable() && server.budget().stage() != Stage.NORMAL) {
+      // A request with a body (a publish) adds to memory that is already short: refused, not queued.
+      server.budget().count(MemoryBudget.Action.REJECTED);
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED, false);
+      return;
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     HttpVersion version = req.protocolVersion();
     Exchange exchange = new Exchange(ctx, req, version, keepAlive);

@@ -28,7 +28,7 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    ReadActivity activity = new ReadActivity();
+    ReadActivity activity = new ReadActivity(server.budget());
     ch.pipeline()
         .addLast("activity", activity)
         .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))

@@ -38,23 +38,32 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
   private final Session session;
   private final int maxMessageSize;
+  private final ReadActivity activity;
+  /** Bytes of the fragmented message joined so far (0: none under way). */
+  private int fragmentBytes;
 
-  WsSessionHandler(Session session, int maxMessageSize) {
+  WsSessionHandler(Session session, int maxMessageSize, ReadActivity activity) {
     this.session = session;
     this.maxMessageSize = maxMessageSize;
+    this.activity = activity;
   }
 
   static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity,
       PeerIdentity principal) {
     return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true, principal),
-        server.config().get(CoreOptions.MAX_MESSAGE_SIZE));
+        server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof WebSocketFrame frame && (!frame.isFinalFragment() || msg instanceof ContinuationWebSocketFrame)) {
+      fragmentBytes += frame.content().readableBytes();
+      activity.fragmentsHeld(fragmentBytes); // the message must finish in the frame timeout
       aggregate(ctx, frame);
       return;
+    }
+    if (fragmentBytes != 0 && (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)) {
+      fragmentsDone(); // the aggregator's whole message
     }
     try {
       if (msg instanceof TextWebSocketFrame text) {
@@ -104,9 +113,15 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  private void fragmentsDone() {
+    fragmentBytes = 0;
+    activity.fragmentsHeld(0);
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException) {
+      fragmentsDone(); // the aggregator has let go of them
       session.close(CloseCause.TOO_LARGE); // a fragmented message over max-message-size
     } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
       if (WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus())) {

@@ -2,6 +2,8 @@ package dev.keel.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.limit.MemoryBudget;
+import dev.keel.session.ReadActivity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -13,7 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class TcpFrameDecoderTest {
   private static final int MAX = 100;
-  private final EmbeddedChannel channel = new EmbeddedChannel(new TcpFrameDecoder(MAX));
+  private final MemoryBudget budget = new MemoryBudget(1L << 30);
+  private final ReadActivity activity = new ReadActivity(budget);
+  private final EmbeddedChannel channel = new EmbeddedChannel(activity, new TcpFrameDecoder(MAX, activity));
   private final List<ByteBuf> inputs = new ArrayList<>();
 
   private ByteBuf in(byte[] bytes) {

@@ -1,0 +1,192 @@
+package dev.keel.engine;
+
+import dev.keel.config.CoreOptions;
+import dev.keel.config.KeelConfig;
+import dev.keel.config.Units;
+import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.OverloadStages;
+import dev.keel.limit.Stage;
+import dev.keel.session.CloseCause;
+import dev.keel.session.Session;
+import dev.keel.session.Sessions;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory budget's one evaluator: a task on the accept loop (never on a connection's loop) that,
+ * every {@code memory-check-interval}, sums the accounting, reads the heap and direct-memory levels,
+ * moves the stage, and acts on a change:
+ * <ul>
+ *   <li>into {@code high}: nothing here, the hot paths read the stage (accepts are refused, senders
+ *       pause themselves after their next message, HTTP publishes get 503);
+ *   <li>into {@code shed}, and at each check while it lasts: a shed round, which asks every loop for
+ *       what its connections hold, then closes the largest holders until the excess over the high
+ *       mark is covered (Envoy's overload manager resets the biggest consumers first, too);
+ *   <li>back to {@code normal}: every loop resumes the connections the stage paused.
+ * </ul>
+ * One log line per stage change. No connection's loop ever waits for the evaluator, nor it for them.
+ */
+final class OverloadControl implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(OverloadControl.class);
+
+  private final MemoryBudget budget;
+  private final OverloadStages stages;
+  private final MemoryPressure pressure;
+  private final Sessions sessions;
+  private final Ticker ticker;
+  private final long intervalNanos;
+  /** A shed round is under way: the next one waits for it (and for the memory it frees). */
+  private final AtomicBoolean shedding = new AtomicBoolean();
+  private EventExecutor executor;
+  private ScheduledFuture<?> task;
+
+  OverloadControl(KeelConfig config, MemoryBudget budget, MemoryPressure pressure, Sessions sessions, Ticker ticker) {
+    this.budget = budget;
+    this.stages = new OverloadStages(budget.budget(), config.get(CoreOptions.MEMORY_HIGH_MARK),
+        config.get(CoreOptions.MEMORY_SHED_MARK), config.get(CoreOptions.MEMORY_RESUME_MARK),
+        config.get(CoreOptions.MEMORY_STAGE_DWELL).toNanos());
+    this.pressure = pressure;
+    this.sessions = sessions;
+    this.ticker = ticker;
+    this.intervalNanos = config.get(CoreOptions.MEMORY_CHECK_INTERVAL).toNanos();
+  }
+
+  void start(EventExecutor on) {
+    executor = on;
+    task = on.scheduleAtFixedRate(this, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    pressure.listen(() -> {
+      try {
+        on.execute(this); // a collection left the heap above its threshold: look now
+      } catch (RejectedExecutionException stopping) {
+        // the server is stopping
+      }
+    });
+  }
+
+  void stop() {
+    pressure.close();
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  @Override
+  public void run() {
+    pressure.sample();
+    long accounted = budget.total();
+    Stage before = stages.stage();
+    Stage now = stages.next(ticker.nanoTime(), accounted, pressure.high(), pressure.critical());
+    budget.stage(now);
+    if (now != before) {
+      log.warn("memory stage {} -> {}: {} accounted of a {} budget ({}), heap after GC {}%, direct {}%",
+          before.label(), now.label(), Units.formatSize(accounted), Units.formatSize(budget.budget()),
+          breakdown(), pressure.heapPercent(), pressure.directPercent());
+      if (now == Stage.NORMAL) {
+        forEachLoop(Session::overloadEnded);
+      }
+    }
+    if (now == Stage.SHED && shedding.compareAndSet(false, true)) {
+      long excess = stages.excessOverHigh(accounted);
+      if (excess == 0) {
+        excess = 1; // heap pressure alone: free at least the largest holder
+      }
+      shed(excess);
+    }
+  }
+
+  private String breakdown() {
+    StringBuilder b = new StringBuilder();
+    for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
+      long v = budget.held(k);
+      if (v != 0) {
+        b.append(b.isEmpty() ? "" : ", ").append(k.label()).append(' ').append(Units.formatSize(v));
+      }
+    }
+    return b.isEmpty() ? "nothing" : b.toString();
+  }
+
+  /** One holder's size, as its own loop read it. */
+  private record Holder(Session session, long bytes) {}
+
+  /**
+   * Asks each loop for what its connections hold (each reads its own, loop-confined, state), and when
+   * the last has answered, closes the largest until {@code excess} bytes are covered.
+   */
+  private void shed(long excess) {
+    Map<EventLoop, List<Session>> byLoop = byLoop();
+    if (byLoop.isEmpty()) {
+      shedding.set(false);
+      return;
+    }
+    ConcurrentLinkedQueue<Holder> holders = new ConcurrentLinkedQueue<>();
+    AtomicInteger remaining = new AtomicInteger(byLoop.size());
+    byLoop.forEach((loop, list) -> run(loop, () -> {
+      for (Session s : list) {
+        if (s.isOpen()) {
+          holders.add(new Holder(s, s.accountedBytes()));
+        }
+      }
+      if (remaining.decrementAndGet() == 0) {
+        closeLargest(new ArrayList<>(holders), excess);
+      }
+    }, remaining));
+  }
+
+  private void closeLargest(List<Holder> holders, long excess) {
+    holders.sort(Comparator.comparingLong(Holder::bytes).reversed());
+    long freed = 0;
+    int closed = 0;
+    for (Holder h : holders) {
+      if (freed >= excess) {
+        break;
+      }
+      freed += h.bytes();
+      closed++;
+      budget.count(MemoryBudget.Action.CLOSED);
+      Session s = h.session();
+      run(s.eventLoop(), () -> s.close(CloseCause.OVERLOADED), null);
+    }
+    log.warn("memory shed: closing {} connections holding {} (largest {}), to free {} over the high mark",
+        closed, Units.formatSize(freed), holders.isEmpty() ? "-" : Units.formatSize(holders.get(0).bytes()),
+        Units.formatSize(excess));
+    // The next round (if still needed) comes at a later check, once these closes have freed their share.
+    executor.schedule(() -> shedding.set(false), intervalNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Map<EventLoop, List<Session>> byLoop() {
+    Map<EventLoop, List<Session>> byLoop = new HashMap<>();
+    for (Session s : sessions.all()) {
+      byLoop.computeIfAbsent(s.eventLoop(), l -> new ArrayList<>()).add(s);
+    }
+    return byLoop;
+  }
+
+  private void forEachLoop(java.util.function.Consumer<Session> action) {
+    byLoop().forEach((loop, list) -> run(loop, () -> list.forEach(action), null));
+  }
+
+  /** Runs on {@code loop}; if it has stopped, counts the round down so it still completes. */
+  private void run(EventLoop loop, Runnable r, AtomicInteger round) {
+    try {
+      loop.execute(r);
+    } catch (RejectedExecutionException stopping) {
+      if (round != null && round.decrementAndGet() == 0) {
+        shedding.set(false);
+      }
+    }
+  }
+}

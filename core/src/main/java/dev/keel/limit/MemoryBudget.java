@@ -1,0 +1,132 @@
+package dev.keel.limit;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything clients can make the server hold, counted against one number, the memory budget. The
+ * hot paths only add to lock-free adders ({@link #charge}, {@link #release}) and read the current
+ * {@link Stage} (one volatile read); one evaluator task sums the adders and moves the stage
+ * ({@link OverloadStages}), so no send, read or accept waits for the accounting.
+ *
+ * <p>What a charge means, by {@link Kind}: the bytes held, plus a measured per-entry overhead where the
+ * holding costs objects too (a queued message is a duplicate buffer and a deque slot beside its bytes).
+ *
+ * <p>Usage: {@code budget.charge(Kind.OUTBOUND, size + MemoryBudget.ENTRY_OVERHEAD); ... budget.release(...)}
+ */
+public final class MemoryBudget {
+  /**
+   * Heap a queued message costs beside its bytes: the duplicate buffer the queue holds (a recycled
+   * {@code PooledDuplicatedByteBuf}, 56 B) and its deque slot, measured with the class histogram
+   * (docs/memory.md).
+   */
+  public static final int ENTRY_OVERHEAD = 64;
+
+  /**
+   * What an open connection costs before it holds anything: its channel, pipeline, session and
+   * buffers while idle, about 2.7 KiB of heap (bench/idle_heap.py) and some native memory; charged
+   * from accept to close so that a flood of idle connections meets the budget too.
+   */
+  public static final int CONNECTION_COST = 4096;
+
+  /** The kinds of memory charged; each is a label of {@code keel_memory_accounted_bytes}. */
+  public enum Kind {
+    /** Open connections, at {@link #CONNECTION_COST} each. */
+    CONNECTIONS,
+    /** Outbound queues: queued frames and their per-entry overhead. */
+    OUTBOUND,
+    /** Messages read and not yet handled: behind the rate limit, or in a handler's inbound queue. */
+    INBOUND,
+    /** Partially received frames (a decoder's buffer) and fragments waiting to be joined. */
+    PARTIAL_FRAMES,
+    /** HTTP request bodies in flight. */
+    HTTP_BODIES,
+    /** Topic history kept for recovery. */
+    HISTORY;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What the stages did about it; each is a label of {@code keel_shed_total}. */
+  public enum Action {
+    /** A new connection refused (WebSocket upgrade answered 503, TCP connection closed at accept). */
+    REFUSED,
+    /** An HTTP request with a body (a publish) answered 503. */
+    REJECTED,
+    /** A connection's reading paused because it sent while memory was short. */
+    PAUSED,
+    /** A connection closed to free what it held (1008 server overloaded). */
+    CLOSED;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final long budget;
+  private final LongAdder[] actions = new LongAdder[Action.values().length];
+  private final LongAdder[] held = new LongAdder[Kind.values().length];
+  private volatile Stage stage = Stage.NORMAL;
+
+  /** @param budget bytes; at least 1 */
+  public MemoryBudget(long budget) {
+    if (budget < 1) {
+      throw new IllegalArgumentException("budget must be at least 1 byte, was " + budget);
+    }
+    this.budget = budget;
+    for (int i = 0; i < held.length; i++) {
+      held[i] = new LongAdder();
+    }
+    for (int i = 0; i < actions.length; i++) {
+      actions[i] = new LongAdder();
+    }
+  }
+
+  /** Counts one action of the stages. */
+  public void count(Action a) {
+    actions[a.ordinal()].increment();
+  }
+
+  /** Actions of one kind over the server's life. */
+  public long counted(Action a) {
+    return actions[a.ordinal()].sum();
+  }
+
+  public long budget() {
+    return budget;
+  }
+
+  public void charge(Kind kind, long bytes) {
+    held[kind.ordinal()].add(bytes);
+  }
+
+  public void release(Kind kind, long bytes) {
+    held[kind.ordinal()].add(-bytes);
+  }
+
+  /** Bytes held of one kind now (a sum over the adder's cells: for the evaluator and metrics). */
+  public long held(Kind kind) {
+    return held[kind.ordinal()].sum();
+  }
+
+  /** Bytes held over all kinds. */
+  public long total() {
+    long t = 0;
+    for (LongAdder a : held) {
+      t += a.sum();
+    }
+    return t;
+  }
+
+  /** The stage the evaluator last set; what the hot paths consult. */
+  public Stage stage() {
+    return stage;
+  }
+
+  /** Set by the evaluator only. */
+  public void stage(Stage s) {
+    stage = s;
+  }
+}
