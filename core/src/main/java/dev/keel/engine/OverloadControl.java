@@ -2,7 +2,6 @@ package dev.keel.engine;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.config.Units;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.OverloadStages;
 import dev.keel.limit.Stage;
@@ -93,7 +92,7 @@ final class OverloadControl implements Runnable {
     budget.stage(now);
     if (now != before) {
       log.warn("memory stage {} -> {}: {} accounted of a {} budget ({}), heap after GC {}%, direct {}%",
-          before.label(), now.label(), Units.formatSize(accounted), Units.formatSize(budget.budget()),
+          before.label(), now.label(), mib(accounted), mib(budget.budget()),
           breakdown(), pressure.heapPercent(), pressure.directPercent());
       if (now == Stage.NORMAL) {
         forEachLoop(Session::overloadEnded);
@@ -108,19 +107,43 @@ final class OverloadControl implements Runnable {
     }
   }
 
+  /** Bytes as MiB with one decimal, for the log: exact byte counts are in the metrics. */
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1fMiB", bytes / 1048576.0);
+  }
+
   private String breakdown() {
     StringBuilder b = new StringBuilder();
     for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
       long v = budget.held(k);
       if (v != 0) {
-        b.append(b.isEmpty() ? "" : ", ").append(k.label()).append(' ').append(Units.formatSize(v));
+        b.append(b.isEmpty() ? "" : ", ").append(k.label()).append(' ').append(mib(v));
       }
     }
     return b.isEmpty() ? "nothing" : b.toString();
   }
 
   /** One holder's size, as its own loop read it. */
-  private record Holder(Session session, long bytes) {}
+  record Holder<T>(T who, long bytes) {}
+
+  /**
+   * The holders to close: the largest first, as few as cover {@code excess} bytes (all of them if
+   * even that does not). Ties keep their given order.
+   */
+  static <T> List<Holder<T>> largestCovering(List<Holder<T>> holders, long excess) {
+    List<Holder<T>> sorted = new ArrayList<>(holders);
+    sorted.sort(Comparator.comparingLong((Holder<T> h) -> h.bytes()).reversed());
+    List<Holder<T>> chosen = new ArrayList<>();
+    long freed = 0;
+    for (Holder<T> h : sorted) {
+      if (freed >= excess) {
+        break;
+      }
+      chosen.add(h);
+      freed += h.bytes();
+    }
+    return chosen;
+  }
 
   /**
    * Asks each loop for what its connections hold (each reads its own, loop-confined, state), and when
@@ -132,12 +155,12 @@ final class OverloadControl implements Runnable {
       shedding.set(false);
       return;
     }
-    ConcurrentLinkedQueue<Holder> holders = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Holder<Session>> holders = new ConcurrentLinkedQueue<>();
     AtomicInteger remaining = new AtomicInteger(byLoop.size());
     byLoop.forEach((loop, list) -> run(loop, () -> {
       for (Session s : list) {
         if (s.isOpen()) {
-          holders.add(new Holder(s, s.accountedBytes()));
+          holders.add(new Holder<>(s, s.accountedBytes()));
         }
       }
       if (remaining.decrementAndGet() == 0) {
@@ -146,23 +169,17 @@ final class OverloadControl implements Runnable {
     }, remaining));
   }
 
-  private void closeLargest(List<Holder> holders, long excess) {
-    holders.sort(Comparator.comparingLong(Holder::bytes).reversed());
+  private void closeLargest(List<Holder<Session>> holders, long excess) {
+    List<Holder<Session>> chosen = largestCovering(holders, excess);
     long freed = 0;
-    int closed = 0;
-    for (Holder h : holders) {
-      if (freed >= excess) {
-        break;
-      }
+    for (Holder<Session> h : chosen) {
       freed += h.bytes();
-      closed++;
       budget.count(MemoryBudget.Action.CLOSED);
-      Session s = h.session();
+      Session s = h.who();
       run(s.eventLoop(), () -> s.close(CloseCause.OVERLOADED), null);
     }
-    log.warn("memory shed: closing {} connections holding {} (largest {}), to free {} over the high mark",
-        closed, Units.formatSize(freed), holders.isEmpty() ? "-" : Units.formatSize(holders.get(0).bytes()),
-        Units.formatSize(excess));
+    log.warn("memory shed: closing {} of {} connections, holding {} (largest {}), to free {} over the high mark",
+        chosen.size(), holders.size(), mib(freed), chosen.isEmpty() ? "-" : mib(chosen.get(0).bytes()), mib(excess));
     // The next round (if still needed) comes at a later check, once these closes have freed their share.
     executor.schedule(() -> shedding.set(false), intervalNanos, TimeUnit.NANOSECONDS);
   }

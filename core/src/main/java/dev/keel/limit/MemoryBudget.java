@@ -58,7 +58,9 @@ public final class MemoryBudget {
     /** A connection's reading paused because it sent while memory was short. */
     PAUSED,
     /** A connection closed to free what it held (1008 server overloaded). */
-    CLOSED;
+    CLOSED,
+    /** A message not queued to a subscriber that is behind, because the budget was full. */
+    DROPPED;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -66,8 +68,15 @@ public final class MemoryBudget {
   }
 
   private final long budget;
+  /**
+   * Where refusable charges stop: 2% under the budget, kept for what cannot be refused once it is
+   * happening (control frames, bytes already read, the channel's share of a write).
+   */
+  private final long hardLimit;
   private final LongAdder[] actions = new LongAdder[Action.values().length];
   private final LongAdder[] held = new LongAdder[Kind.values().length];
+  /** All kinds together, kept beside them so that {@link #admits} sums one adder. */
+  private final LongAdder all = new LongAdder();
   private volatile Stage stage = Stage.NORMAL;
 
   /** @param budget bytes; at least 1 */
@@ -76,6 +85,7 @@ public final class MemoryBudget {
       throw new IllegalArgumentException("budget must be at least 1 byte, was " + budget);
     }
     this.budget = budget;
+    this.hardLimit = budget - budget / 50;
     for (int i = 0; i < held.length; i++) {
       held[i] = new LongAdder();
     }
@@ -100,10 +110,34 @@ public final class MemoryBudget {
 
   public void charge(Kind kind, long bytes) {
     held[kind.ordinal()].add(bytes);
+    all.add(bytes);
   }
 
   public void release(Kind kind, long bytes) {
     held[kind.ordinal()].add(-bytes);
+    all.add(-bytes);
+  }
+
+  /**
+   * The hard limit, asked only on the slow path (a message for a subscriber that is behind), where a
+   * sum over the adders' few cells is cheap against the message it may save. Under the hard limit
+   * (98% of the budget) everything fits; from there to the budget only a holder within its fair share
+   * (the budget over the open connections) may add, so the ones holding the most stop first and one
+   * that is a little behind is not starved by them; past the budget nothing does. Approximate under
+   * concurrent updates by what other threads are charging at that instant.
+   *
+   * @param holderBytes what the asking connection holds now
+   */
+  public boolean admits(long bytes, long holderBytes) {
+    long total = all.sum() + bytes;
+    if (total <= hardLimit) {
+      return true;
+    }
+    if (total > budget) {
+      return false;
+    }
+    long connections = Math.max(1, held[Kind.CONNECTIONS.ordinal()].sum() / CONNECTION_COST);
+    return holderBytes + bytes <= budget / connections;
   }
 
   /** Bytes held of one kind now (a sum over the adder's cells: for the evaluator and metrics). */
@@ -113,11 +147,7 @@ public final class MemoryBudget {
 
   /** Bytes held over all kinds. */
   public long total() {
-    long t = 0;
-    for (LongAdder a : held) {
-      t += a.sum();
-    }
-    return t;
+    return all.sum();
   }
 
   /** The stage the evaluator last set; what the hot paths consult. */

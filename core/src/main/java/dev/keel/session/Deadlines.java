@@ -85,15 +85,16 @@ final class Deadlines implements Runnable {
       session.expire(CloseCause.HANDSHAKE_TIMEOUT);
       return;
     }
-    // While reading is held for the application (its inbound queue is full), the peer's silence is
-    // ours: the idle clock restarts when reading resumes.
-    if (!session.gate.isHeldForApplication() && now - session.activity.lastReadNanos() >= settings.idleNanos()) {
+    // While reading is held by the server (the handler's inbound queue is full, or memory is short),
+    // the peer's silence is ours: the idle and frame clocks restart when reading resumes.
+    boolean held = session.gate.isHeldByServer();
+    if (!held && now - session.activity.lastReadNanos() >= settings.idleNanos()) {
       log.debug("{}: idle for {} ms: closing", session, settings.idleNanos() / 1_000_000);
       session.expire(CloseCause.IDLE_TIMEOUT);
       return;
     }
     long partialSince = session.activity.partialSince();
-    if (partialSince >= 0 && now - partialSince >= settings.frameTimeoutNanos()) {
+    if (!held && partialSince >= 0 && now - partialSince >= settings.frameTimeoutNanos()) {
       log.debug("{}: a frame begun {} ms ago is still not complete", session, (now - partialSince) / 1_000_000);
       session.expire(CloseCause.TOO_SLOW);
       return;

@@ -57,8 +57,7 @@ final class InboundGate {
     if (session.server.budget().stage() != Stage.NORMAL && (reasons & OVERLOAD) == 0) {
       // Memory is short: this message is taken, and the sender waits (TCP flow control) until the
       // stage ends. What the current read already decoded is handled as usual.
-      suspend(OVERLOAD);
-      session.server.budget().count(MemoryBudget.Action.PAUSED);
+      overloaded(true);
     }
     if ((reasons & APPLICATION) != 0 || pending != null) {
       enqueue(payload, binary); // keep order behind what waits
@@ -107,15 +106,27 @@ final class InboundGate {
   /** The memory budget's stage has ended: a sender it held may be read again. */
   void overloaded(boolean hold) {
     if (hold) {
-      suspend(OVERLOAD);
+      if ((reasons & OVERLOAD) == 0) {
+        suspend(OVERLOAD);
+        session.server.budget().count(MemoryBudget.Action.PAUSED);
+      }
     } else if ((reasons & OVERLOAD) != 0) {
       reasons &= ~OVERLOAD;
+      if (session.isOpen()) {
+        // The pause was ours: the idle clock and an unfinished frame's clock start again now.
+        session.activity.resumed(session.channel.eventLoop().ticker().nanoTime());
+      }
       apply();
     }
   }
 
   boolean isHeldForApplication() {
     return (reasons & APPLICATION) != 0;
+  }
+
+  /** Reading is held by this server (a full handler queue, or memory): the peer's silence is ours. */
+  boolean isHeldByServer() {
+    return (reasons & (APPLICATION | OVERLOAD)) != 0;
   }
 
   /** Whether messages wait for tokens or for the application. */

@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  * holds the rest, and the kernel's TCP flow control holds what is in the socket.
  *
  * <p>Everything queued is charged to the server's memory budget ({@link MemoryBudget.Kind#OUTBOUND}):
- * its bytes plus {@link MemoryBudget#ENTRY_OVERHEAD} per message, released as it leaves.
+ * its bytes plus {@link MemoryBudget#ENTRY_OVERHEAD} per message, released as it leaves. A data message
+ * for a subscriber that is behind is dropped when the budget is full (the hard limit; control frames
+ * are never refused).
  */
 final class Outbound {
   /** What {@link #offerData} did. */
@@ -89,6 +91,14 @@ final class Outbound {
         removeQueued(older); // the newer value of the topic takes the older one's place
         dropped(1);
       }
+    }
+    if (behind && !server.budget().admits(size + (long) MemoryBudget.ENTRY_OVERHEAD, accounted())) {
+      // The hard limit: the budget is full, and this subscriber is behind and holds more than its
+      // share. A subscriber that keeps up is never refused here (its message leaves in this batch),
+      // and one a little behind only past the budget itself: slow consumers cannot starve them.
+      dropped(1);
+      server.budget().count(MemoryBudget.Action.DROPPED);
+      return Offer.DROPPED;
     }
     if (fits(size)) {
       add(shared.retainedDuplicate(), size, conflating ? key : null);

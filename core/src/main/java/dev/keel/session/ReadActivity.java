@@ -1,6 +1,7 @@
 package dev.keel.session;
 
 import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.Stage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Ticker;
@@ -24,8 +25,11 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
   private int fragmentBytes;
   /** What is charged to the budget for them now. */
   private long charged;
-  /** The session's deadlines, told when a frame begins (the frame timeout starts then). */
-  private Deadlines deadlines;
+  /**
+   * The session, once there is one: its deadlines are told when a frame begins (the frame timeout
+   * starts then), and its reading is paused when a frame grows while memory is short.
+   */
+  private Session session;
 
   /** @param budget charged with the bytes of unfinished frames ({@code PARTIAL_FRAMES}) */
   public ReadActivity(MemoryBudget budget) {
@@ -54,6 +58,17 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
 
   long lastReadNanos() {
     return lastReadNanos;
+  }
+
+  /** Reading resumed after the server held it: the idle clock and an unfinished frame's clock restart. */
+  void resumed(long nowNanos) {
+    touch(nowNanos);
+    if (frameSince >= 0) {
+      frameSince = nowNanos;
+    }
+    if (fragmentsSince >= 0) {
+      fragmentsSince = nowNanos;
+    }
   }
 
   /** Counts work done on the peer's behalf (a throttled message processed) as activity. */
@@ -91,14 +106,17 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
 
   /** Something unfinished began: the frame timeout runs from now. */
   private void begun(long now) {
-    if (deadlines != null) {
-      deadlines.arm(now);
+    if (session != null) {
+      session.deadlines.arm(now);
     }
   }
 
   private void changed() {
     long held = (long) frameBytes + fragmentBytes;
     if (held != charged) {
+      if (held > charged && session != null && budget.stage() != Stage.NORMAL) {
+        session.gate.overloaded(true); // the rest of this frame waits in the kernel until memory is back
+      }
       budget.charge(MemoryBudget.Kind.PARTIAL_FRAMES, held - charged);
       charged = held;
     }
@@ -117,7 +135,7 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
     return (long) frameBytes + fragmentBytes;
   }
 
-  void deadlines(Deadlines d) {
-    deadlines = d;
+  void session(Session s) {
+    session = s;
   }
 }

@@ -44,7 +44,7 @@ public final class Session implements Subscriber {
   final ReadActivity activity;
   final Outbound outbound;
   final InboundGate gate;
-  private final Deadlines deadlines;
+  final Deadlines deadlines;
   final long openedNanos;
   final SessionCounters.Transport transportStats;
 
@@ -70,7 +70,7 @@ public final class Session implements Subscriber {
     this.gate = new InboundGate(this, new TokenBucket(c.rateLimit(), c.rateBurst(), ticker));
     this.openedNanos = ticker.nanoTime();
     this.deadlines = new Deadlines(this, openedNanos);
-    activity.deadlines(deadlines);
+    activity.session(this);
     this.established = established;
     this.transportStats = server.counters().transport(wire.transport());
   }

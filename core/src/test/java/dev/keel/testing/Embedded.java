@@ -24,6 +24,12 @@ public final class Embedded {
 
   /** A started server running {@code handler}, on free WebSocket and TCP ports, {@code tune} applied. */
   public static Server start(Handler handler, UnaryOperator<KeelConfig.Builder> tune) {
+    return start(topics -> handler, tune);
+  }
+
+  /** Like {@link #start(Handler, UnaryOperator)}, with a handler made from the server's topics. */
+  public static Server start(java.util.function.Function<dev.keel.api.Topics, Handler> handler,
+      UnaryOperator<KeelConfig.Builder> tune) {
     HostProbe probe = new HostProbe();
     try {
       Keel keel = Keel.builder()
