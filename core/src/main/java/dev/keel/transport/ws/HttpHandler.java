@@ -49,14 +49,17 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HttpExtras extras;
   private final TokenVerifier verifier;
   private final ReadActivity activity;
+  private final HttpBodyMeter bodies;
   private final WebSocketDecoderConfig decoderConfig;
   private ScheduledFuture<?> deadline;
   /** A route has not answered yet: later pipelined requests must wait their turn. */
   private boolean awaitingResponse;
   private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(0);
 
-  HttpHandler(ServerContext server, HttpExtras extras, TokenVerifier verifier, ReadActivity activity) {
+  HttpHandler(ServerContext server, HttpExtras extras, TokenVerifier verifier, ReadActivity activity,
+      HttpBodyMeter bodies) {
     this.server = server;
+    this.bodies = bodies;
     this.extras = extras;
     this.verifier = verifier;
     this.activity = activity;
@@ -105,6 +108,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     handle(ctx, req);
+    if (!awaitingResponse) {
+      bodies.settled(); // answered at once
+    }
   }
 
   private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -205,6 +211,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}", true);
       return;
     }
+    ctx.pipeline().remove(bodies); // no HTTP bodies after the upgrade
     WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
     ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
     ctx.pipeline().remove(this); // the session adds a frame aggregator if a message ever comes in fragments
@@ -334,8 +341,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         next.release();
       }
     }
-    if (!awaitingResponse && ctx.channel().isActive()) {
-      ctx.channel().config().setAutoRead(true);
+    if (!awaitingResponse) {
+      bodies.settled();
+      if (ctx.channel().isActive()) {
+        ctx.channel().config().setAutoRead(true);
+      }
     }
   }
 

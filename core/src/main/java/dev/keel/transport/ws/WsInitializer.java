@@ -29,11 +29,13 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel ch) {
     ReadActivity activity = new ReadActivity(server.budget());
+    HttpBodyMeter bodies = new HttpBodyMeter(server.budget());
     ch.pipeline()
         .addLast("activity", activity)
         .addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+        .addLast("http-bodies", bodies) // charged to the memory budget until answered
         // Bodies over max-message-size get 413 before they are buffered.
         .addLast("http-aggregator", new HttpObjectAggregator(server.config().get(CoreOptions.MAX_MESSAGE_SIZE)))
-        .addLast("http", new HttpHandler(server, extras, verifier, activity));
+        .addLast("http", new HttpHandler(server, extras, verifier, activity, bodies));
   }
 }
