@@ -15,7 +15,9 @@ final class ConnectionLedger {
   enum Sort {
     QUEUED(Comparator.comparingLong(ConnectionInfo::queuedBytes)),
     AGE(Comparator.comparingLong(ConnectionInfo::ageMs)),
-    DROPS(Comparator.comparingLong(ConnectionInfo::drops));
+    DROPS(Comparator.comparingLong(ConnectionInfo::drops)),
+    /** What the memory budget counts for the connection: the order a shed round closes them in. */
+    ACCOUNTED(Comparator.comparingLong(ConnectionInfo::accountedBytes));
 
     final Comparator<ConnectionInfo> descending;
 
@@ -28,7 +30,8 @@ final class ConnectionLedger {
         case "queued" -> QUEUED;
         case "age" -> AGE;
         case "drops" -> DROPS;
-        default -> throw new IllegalArgumentException("sort must be queued, age or drops");
+        case "accounted" -> ACCOUNTED;
+        default -> throw new IllegalArgumentException("sort must be queued, age, drops or accounted");
       };
     }
   }

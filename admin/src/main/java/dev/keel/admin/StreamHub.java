@@ -88,6 +88,18 @@ final class StreamHub implements AutoCloseable {
     s.put("delivered", stats.delivered());
     s.put("dropped", stats.dropped());
     s.put("queuedBytes", stats.queuedBytes());
+    s.put("memoryBudgetBytes", stats.memoryBudget());
+    Map<String, Long> accounted = new LinkedHashMap<>();
+    for (String kind : stats.memoryKinds()) {
+      accounted.put(kind, stats.memoryAccounted(kind));
+    }
+    s.put("memoryAccountedBytes", accounted);
+    s.put("overloadStage", stats.overloadStage());
+    Map<String, Long> shed = new LinkedHashMap<>();
+    for (String action : stats.shedActions()) {
+      shed.put(action, stats.shed(action));
+    }
+    s.put("shed", shed);
     s.put("heapUsedBytes", mem.get("heapUsedBytes"));
     s.put("heapAfterGcBytes", mem.get("heapAfterGcBytes"));
     s.put("directBytes", mem.get("nettyDirectBytes"));

@@ -1,12 +1,14 @@
 // Keel's dashboard: one snapshot a second over /admin/stream, the last ten minutes in uPlot charts,
-// and the connections holding the most queued bytes from /debug/connections every five seconds.
+// and the connections holding the most memory (as the budget counts it) from /debug/connections every five seconds.
 (function () {
   'use strict';
   const WINDOW = 600; // points kept: ten minutes at one a second
   const TOKEN_KEY = 'keel-admin-token';
   const MiB = 1024 * 1024;
   const REASONS = ['client', 'idle_timeout', 'handshake_timeout', 'slow_consumer', 'write_timeout',
-    'too_large', 'rate_limit', 'server_full', 'ip_limit', 'connect_rate', 'token_expired', 'unauthorized', 'shutdown', 'error'];
+    'too_large', 'rate_limit', 'server_full', 'ip_limit', 'connect_rate', 'token_expired', 'unauthorized', 'shutdown', 'overloaded', 'too_slow', 'error'];
+  const KINDS = ['connections', 'outbound', 'inbound', 'partial_frames', 'http_bodies', 'history'];
+  const ACTIONS = ['refused', 'rejected', 'paused', 'closed', 'dropped'];
   const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777',
     '#4b5563', '#65a30d', '#7c3aed'];
 
@@ -22,6 +24,12 @@
       series: [['in', rate('received')], ['delivered', rate('delivered')], ['dropped', rate('dropped')]] },
     { id: 'queued', title: 'Queued outbound bytes (all connections)', unit: 'MiB',
       series: [['queued', (s) => s.queuedBytes / MiB]] },
+    { id: 'budget', title: 'Memory budget: accounted by kind, against the budget', unit: 'MiB',
+      series: [['budget', (s) => (s.memoryBudgetBytes == null ? null : s.memoryBudgetBytes / MiB)]]
+        .concat(KINDS.map((k) => [k, (s) => (s.memoryAccountedBytes ? s.memoryAccountedBytes[k] / MiB : null)])) },
+    { id: 'overload', title: 'Overload stage (0 normal, 1 high, 2 shed) and its actions per second', unit: '/s',
+      series: [['stage', (s) => s.overloadStage]].concat(ACTIONS.map((a) => [a,
+        (s, p, dt) => (p && s.shed && p.shed ? Math.max(0, (s.shed[a] - p.shed[a]) / dt) : null)])) },
     { id: 'memory', title: 'Memory', unit: 'MiB',
       series: [['heap used', (s) => s.heapUsedBytes / MiB],
         ['heap after GC', (s) => (s.heapAfterGcBytes == null ? null : s.heapAfterGcBytes / MiB)],
@@ -142,12 +150,13 @@
 
   function refreshTable() {
     if (state.refused) return;
-    authFetch('/debug/connections?sort=queued&limit=10').then((r) => r.json()).then((body) => {
+    authFetch('/debug/connections?sort=accounted&limit=10').then((r) => r.json()).then((body) => {
       const tbody = $('top-connections').querySelector('tbody');
       tbody.innerHTML = '';
       body.connections.forEach((c) => {
         const tr = document.createElement('tr');
-        [c.id, c.transport, c.remote, ms(c.ageMs), c.subscriptions, (c.queuedBytes / 1024).toFixed(1) + ' KiB',
+        [c.id, c.transport, c.remote, ms(c.ageMs), c.subscriptions, (c.accountedBytes / 1024).toFixed(1) + ' KiB',
+          (c.queuedBytes / 1024).toFixed(1) + ' KiB',
           c.queuedMessages, c.messagesIn, c.messagesOut, c.drops, ms(c.sinceLastReadMs), ms(c.sinceLastWriteMs),
           c.rateLimited].forEach((v) => {
           const td = document.createElement('td');
