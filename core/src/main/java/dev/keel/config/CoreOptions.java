@@ -70,11 +70,12 @@ public final class CoreOptions {
       .range(1024, MAX_SIZE)
       .describe("Netty's per-channel write buffer stops taking writes above this (low water is half); the queue holds the rest.")
       .details("Netty's per-channel write buffer watermark. Above it, the channel is unwritable and the user-space queue stops draining. The low watermark is half of this.");
-  public static final Option<Integer> SOCKET_SEND_BUFFER = Option.size("socket-send-buffer", 0)
+  public static final Option<Integer> SOCKET_SEND_BUFFER = Option.size("socket-send-buffer", 64 * 1024)
       .check(v -> v == 0 || (v >= 1024 && v <= MAX_SIZE) ? null
           : "must be 0 (kernel auto-tuning) or between 1KiB and 64MiB, was " + Units.formatSize(v))
-      .describe("SO_SNDBUF of each connection: kernel memory a stalled peer can hold; 0 = kernel auto-tuning.")
-      .details("`SO_SNDBUF` of each connection: the kernel memory a peer that stops reading can hold beyond the user-space queue and the channel buffer. `0` leaves it to the kernel (on Linux auto-tuned up to `net.ipv4.tcp_wmem`'s maximum, 4 MiB by default), which is fastest for fast readers but lets each stalled peer pin megabytes of kernel memory: set it (e.g. `64KiB`) where thousands of slow peers are expected.")
+      .describe("SO_SNDBUF of each connection: the kernel memory a peer that stops reading can hold; 0 = kernel auto-tuning.")
+      .why("Bounds the kernel's share: Linux doubles it, so at most 128 KiB per connection instead of the 4 MiB auto-tuning allows; broadcast throughput on loopback is unchanged (docs/benchmarks.md).")
+      .details("`SO_SNDBUF` of each connection: the kernel memory a peer that stops reading can hold beyond the user-space queue and the channel buffer (Linux doubles the value asked for). It is kernel memory, outside the process and its memory budget, so it has its own bound: at most `max-connections` x 2 x this. `0` leaves it to the kernel (on Linux auto-tuned up to `net.ipv4.tcp_wmem`'s maximum, 4 MiB by default), which lets each stalled peer pin megabytes of kernel memory; raise it for peers far away that must receive large volumes fast (a connection's throughput is at most about twice this per round trip).")
       .valid("`0`, or 1KiB to 64MiB");
   public static final Option<Integer> INBOUND_QUEUE_MESSAGES = Option.count("inbound-queue-messages", 64)
       .range(1, 65536)

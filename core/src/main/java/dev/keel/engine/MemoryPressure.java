@@ -35,6 +35,8 @@ final class MemoryPressure {
   private NotificationListener listener;
   private int heapPercent;
   private int directPercent;
+  private long heapUsed;
+  private long directUsed;
 
   MemoryPressure(PooledByteBufAllocator allocator, int highPercent, int criticalPercent) {
     this.allocator = allocator;
@@ -86,9 +88,10 @@ final class MemoryPressure {
         used += after.getUsed();
       }
     }
+    heapUsed = used;
     heapPercent = maxHeap > 0 ? (int) (used * 100 / maxHeap) : 0;
-    long direct = allocator.metric().usedDirectMemory();
-    directPercent = maxDirect > 0 ? (int) (direct * 100 / maxDirect) : 0;
+    directUsed = allocator.metric().usedDirectMemory();
+    directPercent = maxDirect > 0 ? (int) (directUsed * 100 / maxDirect) : 0;
   }
 
   boolean high() {
@@ -97,6 +100,16 @@ final class MemoryPressure {
 
   boolean critical() {
     return heapPercent >= criticalPercent || directPercent >= criticalPercent;
+  }
+
+  /**
+   * Bytes to free for the heap and direct memory to be back under their high threshold (0 when both
+   * are): what a shed round driven by pressure, not by the accounting, aims at.
+   */
+  long excessOverHigh() {
+    long heapExcess = maxHeap > 0 ? heapUsed - maxHeap / 100 * highPercent : 0;
+    long directExcess = maxDirect > 0 ? directUsed - maxDirect / 100 * highPercent : 0;
+    return Math.max(0, Math.max(heapExcess, directExcess));
   }
 
   /** Heap in use after the last collection, as a percentage of the maximum heap. */

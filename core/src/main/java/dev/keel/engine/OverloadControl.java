@@ -99,10 +99,9 @@ final class OverloadControl implements Runnable {
       }
     }
     if (now == Stage.SHED && shedding.compareAndSet(false, true)) {
-      long excess = stages.excessOverHigh(accounted);
-      if (excess == 0) {
-        excess = 1; // heap pressure alone: free at least the largest holder
-      }
+      // Whichever asks more: the accounting over its high mark, or heap / direct memory over theirs
+      // (memory the accounting does not see, or sees only in part). At least the largest holder goes.
+      long excess = Math.max(1, Math.max(stages.excessOverHigh(accounted), pressure.excessOverHigh()));
       shed(excess);
     }
   }

@@ -48,7 +48,9 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     long before = frames;
     super.channelRead(ctx, msg);
-    activity.frameBuffered(discarding ? 0 : actualReadableBytes(), frames != before);
+    // The memory a begun frame holds is the buffer's capacity, not its bytes so far.
+    ByteBuf held = internalBuffer();
+    activity.frameBuffered(discarding || !held.isReadable() ? 0 : held.capacity(), frames != before);
   }
 
   @Override
@@ -68,6 +70,12 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
       return;
     }
     if (in.readableBytes() < 4 + length) {
+      // Room for exactly this frame, once: the cumulator would otherwise double the buffer as the
+      // frame arrives, and a frame of 64 KiB would hold 128 KiB while it waits.
+      int exact = in.readerIndex() + 4 + (int) length;
+      if (in.capacity() < exact && in.refCnt() == 1 && exact <= in.maxCapacity()) {
+        in.capacity(exact);
+      }
       return;
     }
     in.skipBytes(4);

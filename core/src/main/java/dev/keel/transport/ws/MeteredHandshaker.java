@@ -47,7 +47,8 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       completed = false;
       super.channelRead(ctx, msg);
-      activity.frameBuffered(actualReadableBytes(), completed);
+      ByteBuf held = internalBuffer(); // what a begun frame holds is the buffer's capacity
+      activity.frameBuffered(held.isReadable() ? held.capacity() : 0, completed);
     }
   }
 }
