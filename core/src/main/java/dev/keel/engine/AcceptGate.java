@@ -2,6 +2,7 @@ package dev.keel.engine;
 
 import dev.keel.limit.AddressLimiter;
 import dev.keel.session.Admission;
+import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
 import dev.keel.session.SessionCounters;
 import io.netty.channel.Channel;
@@ -12,17 +13,21 @@ import java.net.InetSocketAddress;
 /**
  * Per-address admission at accept, before any pipeline exists. A refused TCP connection is closed at
  * once; a refused HTTP connection keeps its pipeline so that its request is answered 503 (see
- * {@link Admission}). Runs on the accepting event loop; the limiter is thread-safe.
+ * {@link Admission}), and is counted then. A connection from a trusted proxy is admitted later, by its
+ * client's address, once the PROXY header or its first request tells it ({@link ProxyTrust},
+ * {@link ClientAddress}). Runs on the accepting event loop; the limiter is thread-safe.
  */
 final class AcceptGate {
   private final AddressLimiter limiter;
   private final SessionCounters counters;
   private final ChannelGroup allChannels;
+  private final ProxyTrust proxies;
 
-  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels) {
+  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels, ProxyTrust proxies) {
     this.limiter = limiter;
     this.counters = counters;
     this.allChannels = allChannels;
+    this.proxies = proxies;
   }
 
   /** Returns false when the channel was closed and must get no pipeline. */
@@ -31,21 +36,46 @@ final class AcceptGate {
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
       return true;
     }
-    InetAddress address = remote.getAddress();
-    AddressLimiter.Verdict verdict = limiter.tryAcquire(address);
-    if (verdict == AddressLimiter.Verdict.ADMITTED) {
-      ch.closeFuture().addListener(f -> limiter.release(address));
+    boolean tcp = counted == counters.tcp;
+    if (proxies.defers(remote.getAddress(), tcp)) {
+      ClientAddress.expect(ch, (c, client) -> admit(c, client, counted), proxies::trusted);
       return true;
     }
-    CloseCause reason = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS
-        ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
-    counted.closed(reason);
-    if (counted == counters.tcp) {
-      ch.close();
-      return false;
+    return admit(ch, remote.getAddress(), counted) == null || !tcp;
+  }
+
+  /**
+   * Admits {@code client} on {@code ch} by the per-address limits: null when admitted (released when
+   * the channel closes), else why not. An HTTP connection over the connect rate still takes a slot and
+   * is marked: its request is answered 503 unless it proves a credential the rate does not apply to.
+   */
+  private CloseCause admit(Channel ch, InetAddress client, SessionCounters.Transport counted) {
+    boolean tcp = counted == counters.tcp;
+    AddressLimiter.Verdict verdict = limiter.tryAcquire(client);
+    CloseCause refusal = null;
+    if (verdict == AddressLimiter.Verdict.TOO_FAST && !tcp) {
+      refusal = CloseCause.CONNECT_RATE; // unless its request is exempt (HttpRoute.exemptFromConnectRate)
+      verdict = limiter.acquireSlot(client);
     }
-    Admission.refuse(ch, reason);
-    return true;
+    if (verdict == AddressLimiter.Verdict.ADMITTED) {
+      ch.closeFuture().addListener(f -> limiter.release(client));
+    } else {
+      refusal = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
+    }
+    if (refusal != null) {
+      if (tcp) {
+        counted.closed(refusal);
+        ch.close();
+      } else {
+        Admission.refuse(ch, refusal);
+      }
+    }
+    return refusal;
+  }
+
+  /** Whether the listener reads a PROXY protocol header first ({@code proxy-protocol}). */
+  boolean proxyProtocol(boolean tcp) {
+    return proxies.proxyProtocol(tcp);
   }
 
   AddressLimiter limiter() {

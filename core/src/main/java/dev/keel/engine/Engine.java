@@ -79,7 +79,7 @@ public final class Engine {
     AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
         Ticker.systemTicker());
-    this.admission = new AcceptGate(limiter, counters, allChannels);
+    this.admission = new AcceptGate(limiter, counters, allChannels, new ProxyTrust(config));
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
