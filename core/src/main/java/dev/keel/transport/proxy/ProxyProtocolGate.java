@@ -182,8 +182,8 @@ public final class ProxyProtocolGate extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!done) {
-      ctx.close(); // reset before anything was decided: nobody further on has seen the connection
+    if (!done || refused) {
+      ctx.close(); // before anything was decided, or refused: nobody further on has seen the connection
       return;
     }
     ctx.fireExceptionCaught(cause);
@@ -259,6 +259,10 @@ public final class ProxyProtocolGate extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (!done) {
         refuse(ctx, "bad PROXY protocol header: " + cause.getMessage()); // malformed, or over its size
+        return;
+      }
+      if (refused) {
+        ctx.close(); // a refused client's connection: nobody further on has seen it
         return;
       }
       ctx.fireExceptionCaught(cause);
