@@ -84,6 +84,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.fireChannelInactive();
   }
 
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof java.io.IOException) {
+      ctx.close(); // reset by the peer before or between requests (a load balancer's probe, say): not news
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+
   private void releasePipelined() {
     FullHttpRequest r;
     while ((r = pipelined.pollFirst()) != null) {
