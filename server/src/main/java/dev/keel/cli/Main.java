@@ -139,8 +139,7 @@ public final class Main {
         ServeFlags.FORMATS);
     CommandSpec keel = CommandSpec.create().name("keel").mixinStandardHelpOptions(true).version(VERSION);
     keel.usageMessage().description("Keel: a server for long-lived WebSocket and TCP connections.",
-        "Commands: serve (start the server), config (print the effective configuration), token (mint a"
-            + " development connect token), load (the load and soak tool: `keel load --help`).");
+        "Also `keel load`: the load and soak tool (`keel load --help`).");
     keel.addSubcommand("serve", new CommandLine(serve));
     keel.addSubcommand("config", new CommandLine(config));
     keel.addSubcommand("token", new CommandLine(TokenCommand.command()));
