@@ -198,7 +198,7 @@ public final class Engine {
       return;
     }
     Duration grace = config.get(CoreOptions.SHUTDOWN_GRACE);
-    log.info("draining {} connections (grace {})", sessions.count(), grace);
+    log.info("draining {} connections (grace {})", sessions.count(), dev.keel.config.Units.formatDuration(grace));
     sessions.startDraining();
     // The HTTP port stays open while draining, so that health probes see 503 (and upgrades are refused
     // with 503) instead of a refused connection; the TCP port has nothing to say and closes now.
