@@ -14,6 +14,7 @@ module dev.keel.core {
   requires transitive io.netty.transport;
   requires io.netty.codec;
   requires io.netty.codec.http;
+  requires io.netty.codec.haproxy;
   requires io.netty.handler;
   requires io.netty.transport.classes.epoll;
   requires io.netty.transport.classes.io_uring;

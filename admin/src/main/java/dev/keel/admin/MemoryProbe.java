@@ -51,6 +51,9 @@ final class MemoryProbe {
     m.put("heapAfterGcBytes", heapAfterLastGc());
     m.put("nettyDirectBytes", allocator.metric().usedDirectMemory());
     m.put("nettyHeapBytes", allocator.metric().usedHeapMemory());
+    // The allocator grows in whole chunks per arena: a load tool sizes its direct-memory tolerance by them.
+    m.put("nettyChunkBytes", allocator.metric().chunkSize());
+    m.put("nettyDirectArenas", allocator.metric().numDirectArenas());
     m.put("jvmDirectBytes", bufferPool("direct"));
     m.put("jvmMappedBytes", bufferPool("mapped"));
     m.put("rssBytes", rssBytes());
@@ -71,6 +74,7 @@ final class MemoryProbe {
       connections += readings.connections(t);
     }
     m.put("connections", connections);
+    m.put("closed", closedByReason());
     m.put("queuedBytes", readings.queuedBytes());
     m.put("topics", readings.topics());
     m.put("subscriptions", readings.subscriptions());
@@ -83,6 +87,25 @@ final class MemoryProbe {
     m.put("gcCount", gcCount);
     m.put("gcTimeMs", gcTime);
     return m;
+  }
+
+  /**
+   * Connections ended or refused since start, by reason label, both transports together (only the
+   * reasons that happened): how a load tool learns that the server refused its connects
+   * ({@code connect_rate}, {@code ip_limit}, {@code server_full}) instead of guessing.
+   */
+  private Map<String, Long> closedByReason() {
+    Map<String, Long> closed = new LinkedHashMap<>();
+    for (String label : readings.closeLabels()) {
+      long n = 0;
+      for (String t : readings.transports()) {
+        n += readings.closed(t, label);
+      }
+      if (n > 0) {
+        closed.put(label, n);
+      }
+    }
+    return closed;
   }
 
   /** Heap in use right after the last collection of each heap pool (null before the first GC). */

@@ -35,6 +35,8 @@ public enum CloseReason {
   TOKEN_EXPIRED(1008),
   /** Authentication is required and the first frame did not carry a valid token (framed TCP). */
   UNAUTHORIZED(1008),
+  /** A PROXY protocol header refused (untrusted peer), missing (trusted proxy) or malformed; before any handler saw it. */
+  PROXY_PROTOCOL(1008),
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002),
   /** A handler failed, or an internal error; the peer is never told details. */

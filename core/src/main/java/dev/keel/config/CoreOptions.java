@@ -160,6 +160,24 @@ public final class CoreOptions {
       .describe("Bucket size of connect-rate-per-ip.")
       .details("Bucket size of `connect-rate-per-ip`. The per-address table keeps only addresses with open connections or a bucket not yet refilled; idle entries are swept, so a flood of addresses cannot grow it without bound.");
 
+  // ------------------------------------------------------------------ proxies (the client's real address)
+
+  public static final Option<List<String>> TRUSTED_PROXIES = Option.list("trusted-proxies", "CIDRS")
+      .check(Cidr::problem)
+      .describe("Addresses (CIDR) of your reverse proxies: from them only, the client's address is taken from the PROXY header or the forwarding header.")
+      .details("Connections from these addresses come from your reverse proxies (nginx, HAProxy, a load balancer): Keel takes the client's address from what the proxy passes on, a PROXY protocol header (`proxy-protocol`) or, on the HTTP + WebSocket listener, the header named by `forwarded-header`, and uses it for the per-address limits, the connection ledger, the close log and the logs. Such a connection is admitted by its client's address once that is known (the PROXY header, or the first HTTP request), never by the proxy's. A forwarding header is read from the right: addresses of trusted proxies are skipped, the first other one is the client. From any other address the headers are ignored and a PROXY header is refused. Empty: no proxy is trusted, every connection has its socket's address. See docs/deployment.md.")
+      .valid("comma-separated addresses or CIDR blocks (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`)");
+  public static final Option<ProxyProtocol> PROXY_PROTOCOL = Option.choice("proxy-protocol", ProxyProtocol.class, ProxyProtocol.OFF)
+      .describe("Listeners whose trusted proxies send a PROXY protocol header (v1 or v2) first: off, ws, tcp, both.")
+      .why("Nothing sends a PROXY header unless it is configured to; a listener that expects one refuses trusted peers without it.")
+      .details("Listeners whose trusted peers (`trusted-proxies`) send a PROXY protocol header, v1 (text) or v2 (binary), before anything else, TLS included: HAProxy's `send-proxy` / `send-proxy-v2`, nginx's `proxy_protocol on` (stream). From a trusted proxy the header is required: a connection without one is closed and counted `proxy_protocol`. It must arrive within `handshake-timeout` and be at most 108 bytes (v1), or 232 bytes plus 1 KiB of TLVs (v2); a v2 `LOCAL` header (a health check) keeps the proxy's own address. From any other address, a connection that starts with a PROXY header is closed and counted `proxy_protocol`. A connection that had a PROXY header does not read `forwarded-header`.")
+      .valid("off, ws, tcp, both; not off without `trusted-proxies`");
+  public static final Option<ForwardedHeader> FORWARDED_HEADER =
+      Option.choice("forwarded-header", ForwardedHeader.class, ForwardedHeader.X_FORWARDED_FOR)
+          .describe("The header trusted proxies write the client's address into (HTTP listener): x-forwarded-for, forwarded, none.")
+          .why("What nginx ($proxy_add_x_forwarded_for) and HAProxy (option forwardfor) write.")
+          .details("On the HTTP + WebSocket listener, the header a trusted proxy (`trusted-proxies`) writes the client's address into: `x-forwarded-for` (nginx's `$proxy_add_x_forwarded_for`, HAProxy's `option forwardfor`), `forwarded` (RFC 7239, `for=`), or `none`. It is read from the first request of a connection from a trusted proxy (the WebSocket upgrade, or a plain HTTP request), which keeps that address for its life. Only the named header is read: a proxy that writes one passes the other through from the client untouched. A request from a trusted proxy without it has the proxy's address.");
+
   // ------------------------------------------------------------------ security
 
   public static final Option<String> AUTH_HMAC_SECRET = Option.text("auth-hmac-secret", "SECRET", null)
@@ -252,6 +270,7 @@ public final class CoreOptions {
           SHUTDOWN_GRACE, HANDLER_TIMEOUT),
       group("Rate limits", RATE_LIMIT, RATE_BURST, RATE_LIMIT_POLICY),
       group("Connections", MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECT_RATE_PER_IP, CONNECT_BURST_PER_IP),
+      group("Proxies", TRUSTED_PROXIES, PROXY_PROTOCOL, FORWARDED_HEADER),
       group("Security", AUTH_HMAC_SECRET, AUTH_PUBLIC_KEY, ALLOWED_ORIGINS, INSECURE, TLS_CERT, TLS_KEY),
       group("Memory budget", MEMORY_BUDGET, MEMORY_HIGH_MARK, MEMORY_SHED_MARK, MEMORY_RESUME_MARK,
           MEMORY_STAGE_DWELL, MEMORY_HEAP_HIGH, MEMORY_HEAP_CRITICAL, MEMORY_CHECK_INTERVAL, FRAME_TIMEOUT),
@@ -278,7 +297,10 @@ public final class CoreOptions {
                   + c.get(MEMORY_HIGH_MARK) + "%) < memory-shed-mark (" + c.get(MEMORY_SHED_MARK) + "%)",
           c -> c.get(MEMORY_HEAP_HIGH) < c.get(MEMORY_HEAP_CRITICAL) ? null
               : "memory-heap-high (" + c.get(MEMORY_HEAP_HIGH) + "%) must be below memory-heap-critical ("
-                  + c.get(MEMORY_HEAP_CRITICAL) + "%)"));
+                  + c.get(MEMORY_HEAP_CRITICAL) + "%)",
+          c -> c.get(PROXY_PROTOCOL) == ProxyProtocol.OFF || !c.get(TRUSTED_PROXIES).isEmpty() ? null
+              : "proxy-protocol " + c.get(PROXY_PROTOCOL).optionName() + " needs trusted-proxies: the addresses"
+                  + " of the proxies that send the header"));
 
   /** Whether connect tokens are verified (a key is configured). */
   public static boolean authConfigured(KeelConfig c) {

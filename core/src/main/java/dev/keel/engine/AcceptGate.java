@@ -4,6 +4,7 @@ import dev.keel.limit.AddressLimiter;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.Stage;
 import dev.keel.session.Admission;
+import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
 import dev.keel.session.SessionCounters;
 import io.netty.channel.Channel;
@@ -13,20 +14,25 @@ import java.net.InetSocketAddress;
 
 /**
  * Admission at accept, before any pipeline exists: the memory budget's stage (framed TCP is refused
- * above the high mark) and the per-address limits. Each admitted channel is charged to the budget. A refused TCP connection is closed at
- * once; a refused HTTP connection keeps its pipeline so that its request is answered 503 (see
- * {@link Admission}). Runs on the accepting event loop; the limiter is thread-safe.
+ * above the high mark) and the per-address limits. Each admitted channel is charged to the budget. A
+ * refused TCP connection is closed at once; a refused HTTP connection keeps its pipeline so that its request is answered 503 (see
+ * {@link Admission}), and is counted then. A connection from a trusted proxy is admitted later, by its
+ * client's address, once the PROXY header or its first request tells it ({@link ProxyTrust},
+ * {@link ClientAddress}). Runs on the accepting event loop; the limiter is thread-safe.
  */
 final class AcceptGate {
   private final AddressLimiter limiter;
   private final SessionCounters counters;
   private final ChannelGroup allChannels;
+  private final ProxyTrust proxies;
   private final MemoryBudget budget;
 
-  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels, MemoryBudget budget) {
+  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels, ProxyTrust proxies,
+      MemoryBudget budget) {
     this.limiter = limiter;
     this.counters = counters;
     this.allChannels = allChannels;
+    this.proxies = proxies;
     this.budget = budget;
   }
 
@@ -48,21 +54,46 @@ final class AcceptGate {
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
       return true;
     }
-    InetAddress address = remote.getAddress();
-    AddressLimiter.Verdict verdict = limiter.tryAcquire(address);
-    if (verdict == AddressLimiter.Verdict.ADMITTED) {
-      ch.closeFuture().addListener(f -> limiter.release(address));
+    boolean tcp = counted == counters.tcp;
+    if (proxies.defers(remote.getAddress(), tcp)) {
+      ClientAddress.expect(ch, (c, client) -> admit(c, client, counted), proxies::trusted);
       return true;
     }
-    CloseCause reason = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS
-        ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
-    counted.closed(reason);
-    if (counted == counters.tcp) {
-      ch.close();
-      return false;
+    return admit(ch, remote.getAddress(), counted) == null || !tcp;
+  }
+
+  /**
+   * Admits {@code client} on {@code ch} by the per-address limits: null when admitted (released when
+   * the channel closes), else why not. An HTTP connection over the connect rate still takes a slot and
+   * is marked: its request is answered 503 unless it proves a credential the rate does not apply to.
+   */
+  private CloseCause admit(Channel ch, InetAddress client, SessionCounters.Transport counted) {
+    boolean tcp = counted == counters.tcp;
+    AddressLimiter.Verdict verdict = limiter.tryAcquire(client);
+    CloseCause refusal = null;
+    if (verdict == AddressLimiter.Verdict.TOO_FAST && !tcp) {
+      refusal = CloseCause.CONNECT_RATE; // unless its request is exempt (HttpRoute.exemptFromConnectRate)
+      verdict = limiter.acquireSlot(client);
     }
-    Admission.refuse(ch, reason);
-    return true;
+    if (verdict == AddressLimiter.Verdict.ADMITTED) {
+      ch.closeFuture().addListener(f -> limiter.release(client));
+    } else {
+      refusal = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
+    }
+    if (refusal != null) {
+      if (tcp) {
+        counted.closed(refusal);
+        ch.close();
+      } else {
+        Admission.refuse(ch, refusal);
+      }
+    }
+    return refusal;
+  }
+
+  /** Whether the listener reads a PROXY protocol header first ({@code proxy-protocol}). */
+  boolean proxyProtocol(boolean tcp) {
+    return proxies.proxyProtocol(tcp);
   }
 
   AddressLimiter limiter() {

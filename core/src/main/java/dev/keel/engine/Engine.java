@@ -84,7 +84,7 @@ public final class Engine {
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
         Ticker.systemTicker());
     this.budget = new MemoryBudget(budgetBytes(config));
-    this.admission = new AcceptGate(limiter, counters, allChannels, budget);
+    this.admission = new AcceptGate(limiter, counters, allChannels, new ProxyTrust(config), budget);
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
@@ -228,7 +228,7 @@ public final class Engine {
       return;
     }
     Duration grace = config.get(CoreOptions.SHUTDOWN_GRACE);
-    log.info("draining {} connections (grace {})", sessions.count(), grace);
+    log.info("draining {} connections (grace {})", sessions.count(), dev.keel.config.Units.formatDuration(grace));
     sessions.startDraining();
     // The HTTP port stays open while draining, so that health probes see 503 (and upgrades are refused
     // with 503) instead of a refused connection; the TCP port has nothing to say and closes now.

@@ -4,6 +4,7 @@ import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.session.SessionCounters;
 import dev.keel.transport.Tls;
+import dev.keel.transport.proxy.ProxyProtocolGate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -12,7 +13,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 
-/** Binds the public listeners: one bootstrap shape, per-address admission first, TLS first in line. */
+/**
+ * Binds the public listeners: one bootstrap shape, per-address admission first, TLS first in line (after
+ * a PROXY protocol header, when the listener reads one).
+ */
 final class Listeners {
   private final KeelConfig config;
   private final Transport transport;
@@ -41,6 +45,9 @@ final class Listeners {
   Channel bind(String name, ChannelInitializer<Channel> initializer, SessionCounters.Transport counted, int port)
       throws InterruptedException {
     int high = config.get(CoreOptions.WRITE_BUFFER_HIGH_WATER);
+    boolean tcp = counted.name().equals("tcp");
+    boolean proxyHeaders = gate.proxyProtocol(tcp);
+    long handshakeNanos = config.get(CoreOptions.HANDSHAKE_TIMEOUT).toNanos();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(transport.serverChannel())
@@ -58,6 +65,9 @@ final class Listeners {
             ch.pipeline().addLast(initializer);
             if (tls != null) {
               tls.addTo(ch); // first: everything else sees plaintext
+            }
+            if (proxyHeaders) {
+              ProxyProtocolGate.addTo(ch, counted, tcp, handshakeNanos); // before TLS: the header comes first
             }
           }
         });

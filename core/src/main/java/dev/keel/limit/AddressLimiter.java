@@ -48,6 +48,19 @@ public final class AddressLimiter {
 
   /** Admits a new connection from {@code address} (then {@link #release} it when it closes) or refuses it. */
   public Verdict tryAcquire(InetAddress address) {
+    return acquire(address, true);
+  }
+
+  /**
+   * Counts a new connection from {@code address} without taking a connect token: for one the connect
+   * rate refused whose first request may still prove it exempt (an HTTP publish with a valid API key).
+   * Refused only when the address has {@code maxPerAddress} open; then {@link #release} it as usual.
+   */
+  public Verdict acquireSlot(InetAddress address) {
+    return acquire(address, false);
+  }
+
+  private Verdict acquire(InetAddress address, boolean takeToken) {
     long now = ticker.nanoTime();
     Verdict v;
     while (true) {
@@ -61,7 +74,7 @@ public final class AddressLimiter {
         if (e.removed) {
           continue;
         }
-        v = admit(e, now);
+        v = admit(e, now, takeToken);
         break;
       }
     }
@@ -72,15 +85,17 @@ public final class AddressLimiter {
   }
 
   /** Called holding the entry's lock. */
-  private Verdict admit(Entry e, long now) {
+  private Verdict admit(Entry e, long now, boolean takeToken) {
     refill(e, now);
     if (e.open >= maxPerAddress) {
       return Verdict.TOO_MANY_CONNECTIONS;
     }
-    if (e.tokens < 1) {
-      return Verdict.TOO_FAST;
+    if (takeToken) {
+      if (e.tokens < 1) {
+        return Verdict.TOO_FAST;
+      }
+      e.tokens -= 1;
     }
-    e.tokens -= 1;
     e.open++;
     return Verdict.ADMITTED;
   }

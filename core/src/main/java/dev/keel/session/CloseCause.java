@@ -34,6 +34,11 @@ public enum CloseCause {
   TOKEN_EXPIRED(1008, "token expired", "token_expired"),
   /** Authentication is required and the first frame did not carry a valid token (framed TCP). */
   UNAUTHORIZED(1008, "unauthorized", null), // the specific error goes out just before the close
+  /**
+   * A PROXY protocol header where none may be (from a peer not in trusted-proxies), none where one must
+   * be (from a trusted proxy, on a proxy-protocol listener), or a malformed one. Never an open session.
+   */
+  PROXY_PROTOCOL(1008, "proxy protocol", null),
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002, "protocol error", "bad_request"),
   /** A protocol violation or an internal failure; never carries details to the peer. */

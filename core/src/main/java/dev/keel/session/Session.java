@@ -112,7 +112,7 @@ public final class Session implements Subscriber {
   }
 
   public SocketAddress remoteAddress() {
-    return channel.remoteAddress();
+    return ClientAddress.of(channel); // the client's, when it came through a trusted proxy
   }
 
   @Override

@@ -16,7 +16,7 @@ public interface HttpExchange {
   /** The body: an exact-size copy, empty when there is none. */
   byte[] body();
 
-  /** The client's address (as the server sees the socket). */
+  /** The client's address: the socket's peer, or the client a trusted proxy named (docs/deployment.md). */
   InetSocketAddress remoteAddress();
 
   /**

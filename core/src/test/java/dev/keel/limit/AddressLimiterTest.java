@@ -65,4 +65,20 @@ class AddressLimiterTest {
     assertThat(limiter.open(ip(7))).as("an open connection survives a sweep").isEqualTo(1);
     assertThat(limiter.tryAcquire(ip(7))).as("and still counts").isEqualTo(AddressLimiter.Verdict.TOO_MANY_CONNECTIONS);
   }
+
+  @Test
+  void acquireSlot_countsTheConnectionWithoutAToken_butStillHoldsTheCap() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(3, 10, 1, ticker);
+    assertThat(limiter.tryAcquire(ip(9))).as("the burst of 1").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    assertThat(limiter.tryAcquire(ip(9))).as("over the rate").isEqualTo(AddressLimiter.Verdict.TOO_FAST);
+    assertThat(limiter.acquireSlot(ip(9))).as("a slot without a token").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    assertThat(limiter.acquireSlot(ip(9))).as("another").isEqualTo(AddressLimiter.Verdict.ADMITTED);
+    assertThat(limiter.open(ip(9))).as("both count as open").isEqualTo(3);
+    assertThat(limiter.acquireSlot(ip(9))).as("the cap holds for slots too")
+        .isEqualTo(AddressLimiter.Verdict.TOO_MANY_CONNECTIONS);
+    limiter.release(ip(9));
+    ticker.advance(100, TimeUnit.MILLISECONDS);
+    assertThat(limiter.tryAcquire(ip(9))).as("slots took no token: the refill is there")
+        .isEqualTo(AddressLimiter.Verdict.ADMITTED);
+  }
 }

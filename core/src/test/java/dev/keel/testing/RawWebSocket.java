@@ -35,7 +35,21 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Upgrades with extra header lines (each ending in CRLF), e.g. {@code "Origin: https://x\r\n"}. */
   public static RawWebSocket connect(int port, String extraHeaders) throws IOException {
-    Socket s = new Socket("127.0.0.1", port);
+    return connectFrom(null, port, extraHeaders);
+  }
+
+  /**
+   * Upgrades from the local address {@code source} (spreads clients over 127.x.y.z, each a distinct
+   * address to the server or a proxy in front of it), or from any when null.
+   *
+   * @throws IOException "upgrade refused: STATUS LINE" when the server answers anything but 101
+   */
+  public static RawWebSocket connectFrom(java.net.InetAddress source, int port, String extraHeaders) throws IOException {
+    Socket s = new Socket();
+    if (source != null) {
+      s.bind(new java.net.InetSocketAddress(source, 0));
+    }
+    s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
     s.setSoTimeout(10_000);
     RawWebSocket ws = new RawWebSocket(s);
     String key = Base64.getEncoder().encodeToString("keel-test-key-16".getBytes(StandardCharsets.US_ASCII));

@@ -1,26 +1,24 @@
 package dev.keel.cli;
 
 import ch.qos.logback.classic.LoggerContext;
-import dev.keel.config.ConfigFile;
 import dev.keel.config.KeelConfig;
-import dev.keel.config.Option;
-import dev.keel.config.OptionSet;
 import dev.keel.config.Suggest;
 import dev.keel.serve.PubSubServer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
- * {@code keel serve [options]}: starts the server and drains it on SIGTERM or Ctrl-C.
+ * {@code keel serve [options]}: starts the server and drains it on SIGTERM or Ctrl-C;
+ * {@code keel config [options]} prints the configuration those options make, as YAML;
+ * {@code keel token} mints a development connect token.
  *
  * <p>The options are built from the option declarations ({@link PubSubServer#OPTION_SETS}), so
  * {@code --help} lists every one with its default, grouped by concern, and the YAML file
@@ -57,15 +55,26 @@ public final class Main {
       cli.usage(out);
       return 2;
     }
-    ParseResult serve = parsed.subcommand();
-    KeelConfig config;
+    ParseResult command = parsed.subcommand();
     try {
-      config = configFrom(serve);
+      return switch (command.commandSpec().name()) {
+        case "config" -> {
+          out.print(ConfigCommand.yaml(configFrom(command)));
+          out.flush();
+          yield 0;
+        }
+        case "token" -> {
+          TokenCommand.Grant grant = TokenCommand.grant(command);
+          out.println(TokenCommand.mint(TokenCommand.secret(command), grant, Clock.systemUTC()));
+          err.println(TokenCommand.describe(grant, Clock.systemUTC()));
+          yield 0;
+        }
+        default -> serve(configFrom(command), out, err);
+      };
     } catch (IllegalArgumentException e) {
       err.println("keel: " + e.getMessage());
       return 2;
     }
-    return serve(config, err);
   }
 
   /** "did you mean" for an unknown option. */
@@ -86,29 +95,12 @@ public final class Main {
     return "";
   }
 
-  static KeelConfig configFrom(ParseResult serve) {
-    KeelConfig.Builder builder = PubSubServer.config();
-    if (serve.hasMatchedOption("--config")) {
-      ConfigFile.applyTo(builder, serve.matchedOptionValue("--config", (Path) null));
-    }
-    for (OptionSet set : PubSubServer.OPTION_SETS) {
-      for (Option<?> o : set.options()) {
-        // Secrets from the environment keep them out of `ps`; a flag still wins.
-        if (o.env() != null) {
-          String value = System.getenv(o.env());
-          if (value != null && !value.isEmpty()) {
-            builder.parse(o, value);
-          }
-        }
-        if (serve.hasMatchedOption("--" + o.key())) {
-          builder.parse(o, serve.matchedOptionValue("--" + o.key(), ""));
-        }
-      }
-    }
-    return builder.build();
+  /** The configuration {@code keel serve} (or {@code keel config}) options make. */
+  static KeelConfig configFrom(ParseResult command) {
+    return ServeFlags.configFrom(command);
   }
 
-  private static int serve(KeelConfig config, PrintWriter err) {
+  private static int serve(KeelConfig config, PrintWriter out, PrintWriter err) {
     PubSubServer server;
     try {
       server = PubSubServer.start(config);
@@ -127,6 +119,8 @@ public final class Main {
       }
       Runtime.getRuntime().halt(0);
     }, "keel-shutdown"));
+    out.print(Banner.text(config, server.wsPort(), server.tcpPort(), server.adminPort()));
+    out.flush();
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -136,40 +130,19 @@ public final class Main {
   }
 
   static CommandLine commandLine() {
-    KeelConfig defaults = PubSubServer.config().build();
-    CommandSpec serve = CommandSpec.create().name("serve").mixinStandardHelpOptions(true).version(VERSION);
-    serve.usageMessage()
-        .description("Start the Keel server: WebSocket (GET /ws) and HTTP publish on --ws-port,"
-            + " length-prefixed JSON on --tcp-port. SIGTERM drains and exits 0.",
-            "Durations take a unit (500ms, 10s, 2m, 1h), sizes too (512B, 64KiB, 1MiB); ports take 0"
-            + " (any free port) or off.")
-        .sortOptions(false);
-    serve.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
-        .description("YAML file with the same keys as these options (e.g. `idle-timeout: 60s`); flags override it.")
-        .build());
-    for (OptionSet set : PubSubServer.OPTION_SETS) {
-      for (OptionSet.Group g : set.groups()) {
-        ArgGroupSpec.Builder group = ArgGroupSpec.builder().heading(g.title() + ":%n").exclusive(false)
-            .multiplicity("0..1");
-        for (Option<?> o : g.options()) {
-          group.addArg(spec(o, defaults));
-        }
-        serve.addArgGroup(group.build());
-      }
-    }
+    CommandSpec serve = ServeFlags.command("serve",
+        "Start the Keel server: WebSocket (GET /ws) and HTTP publish on --ws-port, length-prefixed JSON on"
+            + " --tcp-port. SIGTERM or Ctrl-C drains and exits 0.", ServeFlags.FORMATS);
+    CommandSpec config = ServeFlags.command("config",
+        "Print the configuration these options make, as YAML: the defaults, then --config FILE, then the"
+            + " environment, then the flags (the same as `keel serve` takes). Secrets are never printed.",
+        ServeFlags.FORMATS);
     CommandSpec keel = CommandSpec.create().name("keel").mixinStandardHelpOptions(true).version(VERSION);
     keel.usageMessage().description("Keel: a server for long-lived WebSocket and TCP connections.",
-        "Commands: serve (this program), load (the load and soak tool: `keel load --help`).");
+        "Also `keel load`: the load and soak tool (`keel load --help`).");
     keel.addSubcommand("serve", new CommandLine(serve));
+    keel.addSubcommand("config", new CommandLine(config));
+    keel.addSubcommand("token", new CommandLine(TokenCommand.command()));
     return new CommandLine(keel);
-  }
-
-  private static <T> OptionSpec spec(Option<T> o, KeelConfig defaults) {
-    OptionSpec.Builder spec = OptionSpec.builder("--" + o.key()).paramLabel(o.label()).type(String.class)
-        .description(o.description() + " Default: " + o.show(defaults.get(o)) + ".");
-    if ("BOOLEAN".equals(o.label())) {
-      spec.arity("0..1").fallbackValue("true"); // `--admin-allow-gc` alone means true
-    }
-    return spec.build();
   }
 }

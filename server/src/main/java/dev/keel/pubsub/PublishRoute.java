@@ -11,7 +11,8 @@ import java.security.MessageDigest;
 /**
  * {@code POST /api/publish}: {@code {"topic":T,"data":ANY}} answered {@code {"delivered":N}}, as an
  * opt-in route on the public listener ({@code keel serve} adds it; an embedded application gets it
- * only if it asks). With {@code api-key} set, a request must carry {@code Authorization: Bearer KEY}.
+ * only if it asks). With {@code api-key} set, a request must carry {@code Authorization: Bearer KEY}, and
+ * one that does is not held to {@code connect-rate-per-ip} (a backend publishing without keep-alive).
  *
  * <p>Usage: {@code Keel.builder().handler(h).extension(new PublishRoute()).build().start()}
  */
@@ -26,7 +27,9 @@ public final class PublishRoute implements Extension {
     this.host = host;
     String key = host.config().get(ServeOptions.API_KEY);
     this.expectedAuthorization = key == null ? null : ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
-    host.route(new HttpRoute(PATH, this::handle));
+    HttpRoute route = new HttpRoute(PATH, this::handle);
+    // A backend with the API key may open a connection per request: the connect rate is for browsers.
+    host.route(expectedAuthorization == null ? route : route.exemptFromConnectRate(this::apiKeyPresented));
   }
 
   private void handle(HttpExchange x) {

@@ -124,4 +124,102 @@ class MainTest {
     assertThat(code).as("exit code of `keel serve --help`").isZero();
     assertThat(out.toString()).as("stdout of `keel serve --help`").contains("--heartbeat-interval");
   }
+
+  private static String[] run(int expectedExit, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(code).as("exit code of keel %s (stderr: %s)", String.join(" ", args), err).isEqualTo(expectedExit);
+    return new String[] {out.toString(), err.toString()};
+  }
+
+  @Test
+  void config_printsTheEffectiveConfigurationAsYaml_thatReadsBackAsTheSameConfiguration() throws IOException {
+    Path file = Files.writeString(dir.resolve("keel.yml"), "idle-timeout: 90s\nallowed-origins: [https://a.example]\n");
+    String yaml = run(0, "config", "--config", file.toString(), "--tcp-port", "off", "--ws-path", "/live",
+        "--trusted-proxies", "10.0.0.0/8,127.0.0.1", "--auth-hmac-secret", "a-secret-that-is-long-enough-12345")[0];
+    assertThat(yaml).as("headings, and every option").contains("# Listeners", "# Proxies", "# Admin listener")
+        .contains("idle-timeout: 90s  # default: 1m").contains("tcp-port: off  # default: 9090")
+        .contains("trusted-proxies: [10.0.0.0/8, 127.0.0.1]  # default: []").contains("proxy-protocol: off\n").contains("heartbeat-interval: 20s\n");
+    assertThat(yaml).as("a secret is never printed").doesNotContain("a-secret-that-is-long-enough")
+        .contains("# auth-hmac-secret: (set, not shown)");
+    Path back = Files.writeString(dir.resolve("back.yml"), yaml);
+    KeelConfig read = configOf("serve", "--config", back.toString());
+    KeelConfig meant = configOf("serve", "--config", file.toString(), "--tcp-port", "off", "--ws-path", "/live",
+        "--trusted-proxies", "10.0.0.0/8,127.0.0.1");
+    for (OptionSet set : PubSubServer.OPTION_SETS) {
+      for (Option<?> o : set.options()) {
+        assertThat((Object) read.get(o)).as("--%s read back from keel config's output", o.key()).isEqualTo(meant.get(o));
+      }
+    }
+  }
+
+  @Test
+  void config_quotesTextYamlWouldReadAsSomethingElse() {
+    assertThat(ConfigCommand.quoted("yes", false)).as("a word YAML reads as true").isEqualTo("\"yes\"");
+    assertThat(ConfigCommand.quoted("off", false)).as("off reads back as off").isEqualTo("off");
+    assertThat(ConfigCommand.quoted("no", false)).as("no would read back as off").isEqualTo("\"no\"");
+    assertThat(ConfigCommand.quoted("true", true)).as("true for a boolean option is meant").isEqualTo("true");
+    assertThat(ConfigCommand.quoted("a #comment", false)).as("a comment sign").isEqualTo("\"a #comment\"");
+    assertThat(ConfigCommand.quoted("redis://h:6379/0", false)).as("a URI stays plain").isEqualTo("redis://h:6379/0");
+  }
+
+  @Test
+  void config_badValue_exitsWith2NamingIt() {
+    String err = run(2, "config", "--idle-timeout", "10")[1];
+    assertThat(err).as("a bare number").contains("idle-timeout").contains("10s");
+  }
+
+  @Test
+  void token_mintsAnHs256TokenWithTheGrantedPatternsAndLifetime() throws Exception {
+    String secret = "a-secret-that-is-long-enough-12345";
+    String[] res = run(0, "token", "--auth-hmac-secret", secret, "--sub", "alice", "--subscribe", "news.*, user.alice.>",
+        "--publish", "", "--ttl", "30m");
+    String token = res[0].trim();
+    com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(token);
+    assertThat(jwt.verify(new com.nimbusds.jose.crypto.MACVerifier(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+        .as("signed with the secret").isTrue();
+    assertThat(jwt.getHeader().getAlgorithm().getName()).isEqualTo("HS256");
+    var claims = jwt.getJWTClaimsSet();
+    assertThat(claims.getSubject()).isEqualTo("alice");
+    assertThat(claims.getJSONObjectClaim("keel")).as("permissions")
+        .containsEntry("sub", java.util.List.of("news.*", "user.alice.>")).containsEntry("pub", java.util.List.of());
+    long lifetime = claims.getExpirationTime().getTime() - claims.getIssueTime().getTime();
+    assertThat(lifetime).as("ttl 30m").isEqualTo(Duration.ofMinutes(30).toMillis());
+    assertThat(res[1]).as("what it allows, on stderr").contains("for alice").contains("news.*");
+  }
+
+  @Test
+  void token_withoutASecretOrWithABadTtl_exitsWith2SayingWhy() {
+    assertThat(run(2, "token", "--auth-hmac-secret", "short")[1]).as("a short secret").contains("at least 32 bytes");
+    assertThat(run(2, "token", "--auth-hmac-secret", "a-secret-that-is-long-enough-12345", "--ttl", "60")[1])
+        .as("a ttl without a unit").contains("60s");
+    assertThat(run(2, "token", "--auth-hmac-secret", "a-secret-that-is-long-enough-12345", "--ttl", "30d")[1])
+        .as("a ttl over 7d").contains("at most 7d");
+    if (System.getenv("KEEL_AUTH_HMAC_SECRET") == null) {
+      assertThat(run(2, "token")[1]).as("no secret anywhere").contains("no secret");
+    }
+  }
+
+  @Test
+  void banner_saysWhereToConnectPublishAndWatch_whoMayConnect_andHowToStop() {
+    KeelConfig c = configOf("serve", "--host", "127.0.0.1");
+    String b = Banner.text(c, 8080, 9090, 9100);
+    assertThat(b).contains("ws://127.0.0.1:8080/ws").contains("POST http://127.0.0.1:8080/api/publish")
+        .contains("http://127.0.0.1:9100/").contains("127.0.0.1:9090").contains("auth       none")
+        .contains("Ctrl-C (or SIGTERM) drains and stops");
+    KeelConfig secured = configOf("serve", "--host", "0.0.0.0", "--auth-hmac-secret", "a-secret-that-is-long-enough-12345",
+        "--tls-cert", "pom.xml", "--tls-key", "pom.xml", "--api-key", "a-key-of-16-chars!");
+    String s = Banner.text(secured, 443, -1, -1);
+    assertThat(s).as("TLS, tokens, api key, a wildcard bind").contains("wss://127.0.0.1:443/ws")
+        .contains("https://127.0.0.1:443/api/publish").contains("Bearer <api-key>").contains("JWT HS256")
+        .doesNotContain("framed TCP").doesNotContain("dashboard");
+  }
+
+  @Test
+  void run_version_onEveryCommand() {
+    for (String cmd : new String[] {"config", "token"}) {
+      assertThat(run(0, cmd, "-V")[0]).as("keel %s -V", cmd).startsWith("keel ");
+    }
+  }
 }

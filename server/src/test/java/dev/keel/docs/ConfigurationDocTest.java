@@ -37,4 +37,16 @@ class ConfigurationDocTest {
             + " -Dkeel.docs.write=true)", DOC)
         .isEqualTo(generated);
   }
+
+  @Test
+  void sampleConfigFile_isValidAsWritten_andBindsLoopback() throws IOException {
+    Path sample = dev.keel.testing.DocBlocks.write("configuration.md", "sample:keel.yml",
+        Files.createTempDirectory("keel-doc-").resolve("keel.yml"));
+    dev.keel.config.KeelConfig.Builder b = PubSubServer.config();
+    dev.keel.config.ConfigFile.applyTo(b, sample);
+    dev.keel.config.KeelConfig c = b.build(); // throws naming what is wrong
+    assertThat(c.get(dev.keel.config.CoreOptions.HOST)).as("the sample's host").isEqualTo("127.0.0.1");
+    assertThat(c.get(dev.keel.config.CoreOptions.ALLOWED_ORIGINS)).as("a list read from the sample")
+        .containsExactly("https://app.example.com");
+  }
 }

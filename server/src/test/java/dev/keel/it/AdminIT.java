@@ -159,11 +159,19 @@ class AdminIT {
     server = Servers.start();
     JsonNode mem = WsClient.parse(Http.get(server.adminPort(), "/debug/memory").body());
     for (String key : new String[] {"timestampMs", "uptimeMs", "heapUsedBytes", "heapCommittedBytes", "heapMaxBytes",
-        "heapAfterGcBytes", "nettyDirectBytes", "nettyHeapBytes", "jvmDirectBytes", "jvmMappedBytes", "rssBytes",
-        "threads", "platformThreads", "virtualThreads", "openFds", "maxFds", "connections", "queuedBytes", "topics",
-        "subscriptions", "gcCount", "gcTimeMs"}) {
+        "heapAfterGcBytes", "nettyDirectBytes", "nettyHeapBytes", "nettyChunkBytes", "nettyDirectArenas",
+        "jvmDirectBytes", "jvmMappedBytes", "rssBytes", "threads", "platformThreads", "virtualThreads", "openFds",
+        "maxFds", "connections", "closed", "queuedBytes", "topics", "subscriptions", "gcCount", "gcTimeMs"}) {
       assertThat(mem.has(key)).as("/debug/memory has %s", key).isTrue();
     }
+    assertThat(mem.get("nettyChunkBytes").asLong()).as("the allocator's chunk").isPositive();
+    assertThat(mem.get("nettyDirectArenas").asLong()).as("its direct arenas").isPositive();
+    try (dev.keel.testing.TcpClient c = dev.keel.testing.TcpClient.connect(server.tcpPort())) {
+      c.send("{\"op\":\"ping\"}");
+      c.read();
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        WsClient.parse(Http.get(server.adminPort(), "/debug/memory").body()).get("closed").path("client").asLong() == 1);
     assertThat(mem.get("heapUsedBytes").asLong()).isPositive();
     assertThat(mem.get("rssBytes").asLong()).as("RSS read from /proc").isPositive();
     assertThat(mem.get("openFds").asLong()).isPositive();

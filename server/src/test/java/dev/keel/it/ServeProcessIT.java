@@ -7,6 +7,7 @@ import dev.keel.testing.Http;
 import dev.keel.testing.WsClient;
 import java.io.File;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ class ServeProcessIT {
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "dev.keel.cli.Main", "serve", "--ws-port", Integer.toString(port), "--tcp-port", "off", "--admin-port", "0",
         "--shutdown-grace", "5s"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "keel-serve-process-it.log")).start();
+    File log = new File(System.getProperty("java.io.tmpdir"), "keel-serve-process-it.log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
     try {
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
           .until(() -> Http.get(port, "/healthz").statusCode() == 200);
@@ -40,6 +41,10 @@ class ServeProcessIT {
       }
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("process exited after the drain").isTrue();
       assertThat(p.exitValue()).as("exit status after a drained SIGTERM").isZero();
+      String printed = Files.readString(log.toPath());
+      assertThat(printed).as("the start banner: where to connect, publish and watch, and how to stop")
+          .contains("ws://127.0.0.1:" + port + "/ws").contains("POST http://127.0.0.1:" + port + "/api/publish")
+          .contains("dashboard").contains("auth       none").contains("Ctrl-C (or SIGTERM) drains and stops");
     } finally {
       p.destroyForcibly();
     }

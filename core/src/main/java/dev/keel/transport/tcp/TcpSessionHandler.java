@@ -1,5 +1,6 @@
 package dev.keel.transport.tcp;
 
+import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
@@ -27,7 +28,7 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     if (!server.sessions().tryReserve()) {
       server.counters().tcp.closed(CloseCause.SERVER_FULL);
-      log.debug("refusing {}: max-connections reached or draining", ctx.channel().remoteAddress());
+      log.debug("refusing {}: max-connections reached or draining", ClientAddress.of(ctx.channel()));
       ctx.close();
       return;
     }

@@ -9,7 +9,7 @@ import dev.keel.limit.Stage;
 import dev.keel.session.PeerIdentity;
 import dev.keel.spi.HttpExchange;
 import dev.keel.spi.HttpRoute;
-import dev.keel.session.Admission;
+import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
@@ -91,6 +91,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.fireChannelInactive();
   }
 
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof java.io.IOException) {
+      ctx.close(); // reset by the peer before or between requests (a load balancer's probe, say): not news
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+
   private void releasePipelined() {
     FullHttpRequest r;
     while ((r = pipelined.pollFirst()) != null) {
@@ -101,6 +110,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     cancelDeadline();
+    HttpAdmission.learnClient(ctx.channel(), req.headers(), server.config().get(CoreOptions.FORWARDED_HEADER));
     if (awaitingResponse) {
       // HTTP/1.1 answers in request order; at most one read's worth of requests can wait here,
       // since reading is paused while a route's answer is outstanding.
@@ -114,7 +124,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (Admission.refusal(ctx.channel()) != null) {
+    CloseCause refused = HttpAdmission.refusal(ctx.channel(), extras, req.uri(),
+        () -> new Exchange(ctx, req, req.protocolVersion(), HttpUtil.isKeepAlive(req)));
+    if (refused != null) {
+      server.counters().ws.closed(refused); // counted when told: an exempt request is not refused
       respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
           "{\"error\":\"limit_exceeded\",\"message\":\"too many connections from your address, try again later\"}", true);
       return;
@@ -307,7 +320,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public java.net.InetSocketAddress remoteAddress() {
-      return (java.net.InetSocketAddress) ctx.channel().remoteAddress();
+      return (java.net.InetSocketAddress) ClientAddress.of(ctx.channel());
     }
 
     @Override

@@ -53,7 +53,7 @@ final class Commands {
     }
   }
 
-  @Command(name = "idle", mixinStandardHelpOptions = true,
+  @Command(name = "idle", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
       description = "Open N connections, subscribe each to a topic, hold them; report the server's memory per connection.")
   static final class Idle extends Base {
     @Option(names = {"-n", "--connections"}, defaultValue = "1000", description = "Connections. Default: ${DEFAULT-VALUE}.")
@@ -84,7 +84,7 @@ final class Commands {
     }
   }
 
-  @Command(name = "broadcast", mixinStandardHelpOptions = true,
+  @Command(name = "broadcast", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
       description = "Fast, stalled and slow subscribers of one topic; publishers at a total rate.")
   static final class Broadcast extends Base {
     @Option(names = {"-n", "--subscribers"}, defaultValue = "100", description = "Fast subscribers. Default: ${DEFAULT-VALUE}.")
@@ -148,7 +148,7 @@ final class Commands {
     }
   }
 
-  @Command(name = "churn", mixinStandardHelpOptions = true,
+  @Command(name = "churn", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
       description = "Keep N connections alive while each lives a random time and is replaced; mixed endings; leak verdict.")
   static final class Churn extends Base {
     @Option(names = {"-n", "--connections"}, defaultValue = "1000", description = "Connections kept alive. Default: ${DEFAULT-VALUE}.")
@@ -230,7 +230,7 @@ final class Commands {
     }
   }
 
-  @Command(name = "abuse", mixinStandardHelpOptions = true,
+  @Command(name = "abuse", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
       description = "Misbehaving peers; report what the server answered to each and that it stayed up.")
   static final class Abuse extends Base {
     @Option(names = "--max-message-size", defaultValue = "64KiB", converter = Units.SizeConverter.class,
@@ -262,7 +262,7 @@ final class Commands {
     }
   }
 
-  @Command(name = "ramp", mixinStandardHelpOptions = true,
+  @Command(name = "ramp", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
       description = "Raise the publish rate step by step until p99 passes the limit or a message is lost.")
   static final class Ramp extends Base {
     @Option(names = {"-n", "--subscribers"}, defaultValue = "2000", description = "Fast subscribers. Default: ${DEFAULT-VALUE}.")

@@ -85,8 +85,9 @@ final class Common {
       description = "Verdict: heap after GC may end this much above the baseline. Default: ${DEFAULT-VALUE}.")
   long maxHeapGrowth;
 
-  @Option(names = "--max-direct-growth", defaultValue = "16MiB", converter = Units.SizeConverter.class,
-      description = "Verdict: direct memory likewise. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-direct-growth", defaultValue = "auto", converter = Units.SizeOrAutoConverter.class,
+      description = "Verdict: direct memory likewise; auto: one chunk per arena of the server's allocator and half a"
+          + " chunk (18MiB when the server does not say). Default: ${DEFAULT-VALUE}.")
   long maxDirectGrowth;
 
   @Option(names = "--max-thread-growth", defaultValue = "4", description = "Verdict: server threads likewise. Default: ${DEFAULT-VALUE}.")

@@ -11,12 +11,15 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>Usage (tests run the tool in-process this way): {@code int exit = LoadCommand.run(args, out, err);}
  */
-@Command(name = "keel load", mixinStandardHelpOptions = true, version = "keel-load 0.1.0",
+@Command(name = "keel load", mixinStandardHelpOptions = true, version = LoadCommand.VERSION,
     subcommands = {Commands.Idle.class, Commands.Broadcast.class, Commands.Churn.class, Commands.Abuse.class,
         Commands.Ramp.class},
     description = {"Load and soak scenarios against a Keel server on this machine, with a leak verdict.",
         "Exit status: 0 flat, 1 leak suspected, 2 the run failed (or bad options)."})
 public final class LoadCommand implements Runnable {
+  /** What {@code -V} prints, on the command and on every scenario. */
+  static final String VERSION = "keel-load 0.1.0";
+
   @CommandLine.Spec
   CommandSpec spec;
 

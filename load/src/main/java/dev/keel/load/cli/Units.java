@@ -56,4 +56,12 @@ final class Units {
       return size(value);
     }
   }
+
+  /** A size, or {@code auto} ({@link dev.keel.load.measure.Thresholds#AUTO}). */
+  static final class SizeOrAutoConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      return value.trim().equalsIgnoreCase("auto") ? dev.keel.load.measure.Thresholds.AUTO : size(value);
+    }
+  }
 }

@@ -62,8 +62,9 @@ public record Verdict(Result result, List<Check> checks, Slope slope) {
       return new Verdict(Result.NO_DATA, checks, null);
     }
     checks.add(growth("heap after GC", "bytes", baseline, end, MemorySample::heapForLeakCheck, t.maxHeapGrowthBytes()));
-    checks.add(growth("direct memory", "bytes", baseline, end, MemorySample::directForLeakCheck,
-        t.maxDirectGrowthBytes()));
+    Thresholds.DirectLimit direct = t.directLimit(end);
+    checks.add(withBasis(growth("direct memory", "bytes", baseline, end, MemorySample::directForLeakCheck,
+        direct.bytes()), direct.basis()));
     checks.add(growth("threads", "threads", baseline, end, MemorySample::threads, t.maxThreadGrowth()));
     checks.add(growth("open fds", "fds", baseline, end, MemorySample::openFds, t.maxFdGrowth()));
     checks.add(level("connections still counted", end.connections(), t.maxConnectionsLeft()));
@@ -137,6 +138,15 @@ public record Verdict(Result result, List<Check> checks, Slope slope) {
         ? String.format("%s %s (limit %s)", delta >= 0 ? "grew" : "shrank", Bytes.human(Math.abs(delta)), Bytes.human(limit))
         : String.format("%s %d (limit %d)", delta >= 0 ? "grew" : "shrank", (long) Math.abs(delta), limit);
     return new Check(name, unit, b, e, delta, (double) limit, true, ok, note);
+  }
+
+  /** The check, its note saying where the limit came from. */
+  private static Check withBasis(Check c, String basis) {
+    if (!c.judged()) {
+      return c;
+    }
+    String note = c.note().endsWith(")") ? c.note().substring(0, c.note().length() - 1) + ": " + basis + ")" : c.note();
+    return new Check(c.name(), c.unit(), c.baseline(), c.end(), c.delta(), c.limit(), c.judged(), c.ok(), note);
   }
 
   private static Check level(String name, Long end, long limit) {

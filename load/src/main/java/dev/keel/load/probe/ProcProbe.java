@@ -75,7 +75,7 @@ final class ProcProbe implements ServerProbe {
     }
     // Right after a full GC, heap used is the heap-after-GC figure.
     return new MemorySample(s.takenAtMs(), "proc+jcmd", heap, null, heap, null, null, s.rssBytes(), s.threads(),
-        s.openFds(), null, null, null, null, null);
+        s.openFds(), null, null, null, null, null, null, null, null);
   }
 
   /**

@@ -69,6 +69,9 @@ public final class HtmlReport {
       b.append("<tr><th>").append(Html.escape(e.getKey())).append("</th><td>").append(value(e.getValue()))
           .append("</td></tr>");
     }
+    if (r.targetConnections() > 0) {
+      b.append(row("established at once (target)", r.peakEstablished() + " (" + r.targetConnections() + ")"));
+    }
     b.append(row("connections opened", r.opened())).append(row("connect failures", r.connectFailures()))
         .append(row("connections ended", r.ended())).append(row("messages sent", r.sent()))
         .append(row("messages delivered", r.delivered())).append(row("seq gaps (missed messages)", r.gaps()))
@@ -80,6 +83,14 @@ public final class HtmlReport {
     if (!r.endings().isEmpty()) {
       b.append("<h2>How connections ended</h2><table>");
       r.endings().forEach((k, v) -> b.append(row(k, v)));
+      b.append("</table>");
+    }
+    if (r.serverCloses() != null) {
+      b.append("<h2>Server's close counters over the run</h2><table>");
+      if (r.serverCloses().isEmpty()) {
+        b.append(row("(none)", 0));
+      }
+      r.serverCloses().forEach((k, v) -> b.append(row(k, v)));
       b.append("</table>");
     }
     b.append("<h2>Server readings</h2><table><tr><th></th><th>baseline</th><th>end</th></tr>");
@@ -101,7 +112,8 @@ public final class HtmlReport {
     b.append("</table>");
     var t = r.settings().thresholds();
     b.append("<div class=\"muted\">Thresholds: heap after GC +").append(Bytes.human(t.maxHeapGrowthBytes()))
-        .append(", direct +").append(Bytes.human(t.maxDirectGrowthBytes())).append(", threads +").append(t.maxThreadGrowth())
+        .append(", direct +").append(Bytes.human(t.directLimit(r.end()).bytes())).append(" (")
+        .append(Html.escape(t.directLimit(r.end()).basis())).append("), threads +").append(t.maxThreadGrowth())
         .append(", fds +").append(t.maxFdGrowth()).append(", connections left ").append(t.maxConnectionsLeft())
         .append(", slope ").append(Bytes.human(t.maxSlopeBytesPerMinute())).append("/min, ")
         .append(Bytes.human(t.maxSlopeBytesPer1000Lifetimes())).append(" per 1,000 lifetimes (judged on runs of ")

@@ -8,7 +8,10 @@ import dev.keel.load.scenario.Settings;
 import java.util.List;
 import java.util.Map;
 
-/** Everything a finished run knows: what the JSON summary and the HTML report are made of. */
+/**
+ * Everything a finished run knows: what the JSON summary and the HTML report are made of.
+ * {@code serverCloses} is the server's close counters over the run, by reason (null: it gave none).
+ */
 public record RunReport(
     String scenario,
     Settings settings,
@@ -31,7 +34,10 @@ public record RunReport(
     Latency.Snapshot latency,
     List<Point> points,
     Verdict verdict,
-    String failure) {
+    String failure,
+    int peakEstablished,
+    int targetConnections,
+    Map<String, Long> serverCloses) {
 
   /** 2 when the run failed, else the verdict's: 0 flat (or nothing to judge), 1 leak suspected. */
   public int exitCode() {

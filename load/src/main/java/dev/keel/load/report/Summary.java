@@ -56,6 +56,8 @@ public final class Summary {
     m.put("gcRequested", Map.of("baseline", r.gcAtBaseline(), "end", r.gcAtEnd()));
     Map<String, Object> clients = new LinkedHashMap<>();
     clients.put("opened", r.opened());
+    clients.put("targetConnections", r.targetConnections());
+    clients.put("peakEstablished", r.peakEstablished());
     clients.put("connectFailures", r.connectFailures());
     clients.put("ended", r.ended());
     clients.put("sent", r.sent());
@@ -70,6 +72,7 @@ public final class Summary {
     server.put("baseline", r.baseline());
     server.put("end", r.end());
     server.put("peak", peak(r.points()));
+    server.put("closesDuringRun", r.serverCloses());
     m.put("server", server);
     m.put("verdict", verdict(r));
     m.put("exitCode", r.exitCode());
@@ -107,16 +110,18 @@ public final class Summary {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("result", r.failure() != null ? "RUN_FAILED" : v.result().name());
     m.put("text", r.verdictText());
-    m.put("thresholds", thresholds(r.settings().thresholds()));
+    m.put("thresholds", thresholds(r.settings().thresholds(), r.end()));
     m.put("checks", v.checks());
     m.put("slope", v.slope());
     return m;
   }
 
-  static Map<String, Object> thresholds(Thresholds t) {
+  static Map<String, Object> thresholds(Thresholds t, MemorySample end) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("maxHeapGrowthBytes", t.maxHeapGrowthBytes());
-    m.put("maxDirectGrowthBytes", t.maxDirectGrowthBytes());
+    Thresholds.DirectLimit direct = t.directLimit(end);
+    m.put("maxDirectGrowthBytes", direct.bytes());
+    m.put("maxDirectGrowthBasis", direct.basis());
     m.put("maxThreadGrowth", t.maxThreadGrowth());
     m.put("maxFdGrowth", t.maxFdGrowth());
     m.put("maxConnectionsLeft", t.maxConnectionsLeft());
@@ -158,6 +163,12 @@ public final class Summary {
     out.printf("keel load %s: %.1f s, server figures from %s%n", r.scenario(), r.seconds(), r.serverFigures());
     out.printf("  clients: opened %d, connect failures %d, ended %d, sent %d, delivered %d, gaps %d, cut by server %d%n",
         r.opened(), r.connectFailures(), r.ended(), r.sent(), r.delivered(), r.gaps(), r.serverCuts());
+    if (r.targetConnections() > 0) {
+      out.printf("  established at once: at most %d (target %d)%n", r.peakEstablished(), r.targetConnections());
+    }
+    if (r.serverCloses() != null) {
+      out.printf("  server's close counters over the run: %s%n", r.serverCloses());
+    }
     if (r.latency().count() > 0) {
       out.printf("  latency (ms, corrected for coordinated omission): p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f (%d samples)%n",
           r.latency().p50Ms(), r.latency().p90Ms(), r.latency().p99Ms(), r.latency().p999Ms(), r.latency().maxMs(),
@@ -170,7 +181,7 @@ public final class Summary {
     Thresholds t = r.settings().thresholds();
     out.printf("  thresholds: heap after GC +%s, direct +%s, threads +%d, fds +%d, connections left %d, "
             + "slope %s/min or %s per 1,000 lifetimes (judged on runs of %.0f s or more, first %.0f%% left out)%n",
-        Bytes.human(t.maxHeapGrowthBytes()), Bytes.human(t.maxDirectGrowthBytes()), t.maxThreadGrowth(), t.maxFdGrowth(),
+        Bytes.human(t.maxHeapGrowthBytes()), Bytes.human(t.directLimit(r.end()).bytes()), t.maxThreadGrowth(), t.maxFdGrowth(),
         t.maxConnectionsLeft(), Bytes.human(t.maxSlopeBytesPerMinute()), Bytes.human(t.maxSlopeBytesPer1000Lifetimes()),
         t.minSlopeWindowSeconds(), t.warmupFraction() * 100);
     for (Verdict.Check c : r.verdict().checks()) {

@@ -41,6 +41,16 @@ public final class BroadcastScenario implements Scenario {
   public String name() {
     return "broadcast";
   }
+  @Override
+  public int targetConnections() {
+    return p.fast() + p.stalled() + p.slow() + p.publishers();
+  }
+
+  @Override
+  public boolean delivers() {
+    return p.fast() > 0 && p.rate() > 0;
+  }
+
 
   @Override
   public void run(Run run) throws Exception {

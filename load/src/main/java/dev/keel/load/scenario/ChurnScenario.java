@@ -60,6 +60,17 @@ public final class ChurnScenario implements Scenario {
   public String name() {
     return "churn";
   }
+  @Override
+  public int targetConnections() {
+    return p.connections();
+  }
+
+  /** Every connection reads its topic while it lives; the stall topic is published to. */
+  @Override
+  public boolean delivers() {
+    return p.weights()[End.STALL.ordinal()] > 0 && p.stallRate() > 0;
+  }
+
 
   @Override
   public boolean churns() {
@@ -93,6 +104,11 @@ public final class ChurnScenario implements Scenario {
     End end = pick();
     Clients.Options options = end == End.STALL ? Clients.Options.stalled(p.stalledReceiveBuffer()) : Clients.Options.DEFAULT;
     ConnListener replaceOnClose = new ConnListener() {
+      @Override
+      public void onMsg(Conn conn, io.netty.buffer.ByteBuf json) {
+        run.delivered.increment(); // the stall topic's messages, while the connection still reads
+      }
+
       @Override
       public void onClosed(Conn conn) {
         if (!conn.ready().isCompletedExceptionally()) {

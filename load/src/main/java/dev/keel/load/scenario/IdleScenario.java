@@ -27,6 +27,11 @@ public final class IdleScenario implements Scenario {
   public String name() {
     return "idle";
   }
+  @Override
+  public int targetConnections() {
+    return connections;
+  }
+
 
   @Override
   public void run(Run run) throws Exception {

@@ -30,6 +30,16 @@ public final class RampScenario implements Scenario {
   public String name() {
     return "ramp";
   }
+  @Override
+  public int targetConnections() {
+    return p.fast() + p.stalled();
+  }
+
+  @Override
+  public boolean delivers() {
+    return p.fast() > 0;
+  }
+
 
   @Override
   public void run(Run run) throws Exception {

@@ -46,6 +46,9 @@ public final class Run {
   /** Why the first connection that failed did (for the run-failed message). */
   public volatile Throwable firstConnectFailure;
   public final LongAdder ended = new LongAdder();
+  /** Connections established and not yet ended, and the most there ever were at once. */
+  private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger peakLive = new java.util.concurrent.atomic.AtomicInteger();
   public final LongAdder serverCuts = new LongAdder();
   /** How connections ended, by {@link Conn#endedBy()}. */
   public final Map<String, LongAdder> endings = new ConcurrentHashMap<>();
@@ -73,6 +76,11 @@ public final class Run {
 
   public long openCount() {
     return open.size();
+  }
+
+  /** The most connections that were established at the same time during the run. */
+  public int peakEstablished() {
+    return peakLive.get();
   }
 
   /** Whether the run is ending: scenarios stop opening replacements. */
@@ -115,6 +123,8 @@ public final class Run {
         if (firstConnectFailure == null) {
           firstConnectFailure = failure;
         }
+      } else {
+        peakLive.accumulateAndGet(live.incrementAndGet(), Math::max);
       }
     });
     return c;
@@ -201,6 +211,7 @@ public final class Run {
     public void onClosed(Conn conn) {
       open.remove(conn);
       if (conn.ready().isDone() && !conn.ready().isCompletedExceptionally()) {
+        live.decrementAndGet();
         ended.increment();
         String how = conn.endedBy() == null ? "closed" : conn.endedBy();
         endings.computeIfAbsent(how, k -> new LongAdder()).increment();

@@ -2,6 +2,7 @@ package dev.keel.load.scenario;
 
 import dev.keel.load.client.Clients;
 import dev.keel.load.measure.Latency;
+import dev.keel.load.measure.RunCheck;
 import dev.keel.load.measure.Verdict;
 import dev.keel.load.probe.MemorySample;
 import dev.keel.load.probe.ServerProbe;
@@ -148,6 +149,14 @@ public final class Runner {
     }
     Verdict verdict = Verdict.judge(settings.thresholds(), baseline, end, List.copyOf(run.serverSamples),
         scenario.churns() ? run.ended.sum() : 0);
+    Map<String, Long> serverCloses = RunCheck.delta(baseline == null ? null : baseline.closed(),
+        end == null ? null : end.closed());
+    String shortfall = RunCheck.shortfall(new RunCheck.Outcome(scenario.targetConnections(), run.peakEstablished(),
+        run.opened.sum(), run.connectFailures.sum(), scenario.delivers(), run.delivered.sum()), serverCloses);
+    if (shortfall != null) {
+      // A run that did not do what it set out to proves nothing, however flat its memory is.
+      failure = failure == null ? shortfall : failure + "; " + shortfall;
+    }
     if (failure == null && verdict.result() == Verdict.Result.NO_DATA && scenario.needsVerdict()) {
       failure = "no server figures (no --admin-url answer and no --server-pid): no verdict possible";
     }
@@ -162,7 +171,8 @@ public final class Runner {
     return new RunReport(scenario.name(), settings, run.startMs, run.elapsedSeconds(), probe.source(),
         gcAtBaseline, gcAtEnd, baseline, end, results, run.opened.sum(), run.connectFailures.sum(),
         run.ended.sum(), run.sent.sum(), run.delivered.sum(), run.gaps.sum(), run.serverCuts.sum(), endings,
-        total, List.copyOf(run.points), verdict, failure);
+        total, List.copyOf(run.points), verdict, failure, run.peakEstablished(), scenario.targetConnections(),
+        serverCloses);
   }
 
   /** After the clients have gone: the server should count zero connections; wait for it, bounded. */

@@ -20,4 +20,17 @@ public interface Scenario {
   default boolean needsVerdict() {
     return false;
   }
+
+  /**
+   * The connections this scenario means to hold established at once; a run that never got there has
+   * failed (exit 2), whatever its memory did. 0: no such aim.
+   */
+  default int targetConnections() {
+    return 0;
+  }
+
+  /** Whether its subscribers should receive messages: a run that delivered none has failed. */
+  default boolean delivers() {
+    return false;
+  }
 }

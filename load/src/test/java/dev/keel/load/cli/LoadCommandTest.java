@@ -60,4 +60,13 @@ class LoadCommandTest {
   void weights_parsesEveryEnding() {
     assertThat(Commands.Churn.weights("close=4,reset=3,silent=2,stall=1")).containsExactly(4, 3, 2, 1);
   }
+
+  @Test
+  void run_version_onTheCommandAndEveryScenario() {
+    for (String[] args : new String[][] {{"-V"}, {"churn", "-V"}, {"idle", "--version"}, {"ramp", "-V"}}) {
+      out.reset();
+      assertThat(run(args)).as("keel load %s", String.join(" ", args)).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).as("keel load %s", String.join(" ", args)).startsWith("keel-load 0.1.0");
+    }
+  }
 }

@@ -119,4 +119,28 @@ class VerdictTest {
   void judge_noReadings_isNoData() {
     assertThat(Verdict.judge(t, null, null, List.of(), 0).result()).isEqualTo(Verdict.Result.NO_DATA);
   }
+
+  @Test
+  void directLimit_auto_isOneChunkPerArenaAndHalfAChunk_offTheChunkBoundary() {
+    MemorySample base = Samples.admin(0, 50 * MIB, 4 * MIB, 4 * MIB, 4, null);
+    MemorySample firstChunks = Samples.admin(10_000, 50 * MIB, 20 * MIB, 4 * MIB, 4, null);
+    Verdict flat = Verdict.judge(t, base, firstChunks, List.of(), 0);
+    Verdict.Check direct = flat.checks().stream().filter(c -> c.name().equals("direct memory")).findFirst().orElseThrow();
+    assertThat(direct.ok()).as("each of 4 arenas took its first 4 MiB chunk: no leak").isTrue();
+    assertThat(direct.note()).isEqualTo("grew 16.0 MiB (limit 18.0 MiB: 4 arenas x one 4.0 MiB chunk, and half a chunk)");
+    MemorySample oneMore = Samples.admin(10_000, 50 * MIB, 24 * MIB, 4 * MIB, 4, null);
+    assertThat(Verdict.judge(t, base, oneMore, List.of(), 0).failures()).as("a fifth chunk is past it")
+        .singleElement().asString().contains("direct memory grew 20.0 MiB (limit 18.0 MiB");
+    MemorySample bigger = Samples.admin(10_000, 50 * MIB, 68 * MIB, 4 * MIB, 16, null);
+    assertThat(Verdict.judge(t, base, bigger, List.of(), 0).result()).as("16 arenas on 8 cores: 64 MiB is their first chunks")
+        .isEqualTo(Verdict.Result.FLAT);
+  }
+
+  @Test
+  void directLimit_withoutTheAllocatorsShape_isEighteenMiB_andAnExplicitOneWins() {
+    assertThat(t.directLimit(at(0, MIB)).bytes()).as("no chunk figures").isEqualTo(18 * MIB);
+    Thresholds set = new Thresholds(16 * MIB, 32 * MIB, 4, 16, 0, 8.0 * MIB, 1.0 * MIB, 60, 0.2);
+    assertThat(set.directLimit(Samples.admin(0, MIB, MIB, 4 * MIB, 4, null)))
+        .isEqualTo(new Thresholds.DirectLimit(32 * MIB, "--max-direct-growth"));
+  }
 }

@@ -27,11 +27,15 @@ public final class FakeAdmin implements AutoCloseable {
   private final HttpServer http;
   private final LongSupplier connections;
   private final LongSupplier nettyDirect;
+  /** The server's allocator and close counters, when the test gives them (a current Keel's contract). */
+  private final dev.keel.testing.HostProbe server;
   private final long started = System.currentTimeMillis();
 
-  private FakeAdmin(LongSupplier connections, LongSupplier nettyDirect) throws IOException {
+  private FakeAdmin(LongSupplier connections, LongSupplier nettyDirect, dev.keel.testing.HostProbe server)
+      throws IOException {
     this.connections = connections;
     this.nettyDirect = nettyDirect;
+    this.server = server;
     this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     http.createContext("/debug/memory", ex -> answer(ex, "GET"));
     http.createContext("/debug/gc", ex -> answer(ex, "POST"));
@@ -40,7 +44,19 @@ public final class FakeAdmin implements AutoCloseable {
 
   public static FakeAdmin start(LongSupplier connections, LongSupplier nettyDirect) {
     try {
-      return new FakeAdmin(connections, nettyDirect);
+      return new FakeAdmin(connections, nettyDirect, null);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The whole contract for the server {@code probe} watches: also its allocator's chunk size and
+   * arenas, and its close counters by reason, as keel-admin's /debug/memory gives them.
+   */
+  public static FakeAdmin of(dev.keel.testing.HostProbe probe) {
+    try {
+      return new FakeAdmin(probe::connections, () -> probe.allocator().metric().usedDirectMemory(), probe);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -101,6 +117,18 @@ public final class FakeAdmin implements AutoCloseable {
     m.put("subscriptions", null);
     m.put("gcCount", null);
     m.put("gcTimeMs", null);
+    if (server != null) {
+      m.put("nettyChunkBytes", server.allocator().metric().chunkSize());
+      m.put("nettyDirectArenas", server.allocator().metric().numDirectArenas());
+      Map<String, Long> closed = new LinkedHashMap<>();
+      for (String label : server.readings().closeLabels()) {
+        long n = server.readings().closed("ws", label) + server.readings().closed("tcp", label);
+        if (n > 0) {
+          closed.put(label, n);
+        }
+      }
+      m.put("closed", closed);
+    }
     return m;
   }
 
