@@ -22,4 +22,6 @@ module dev.keel.core {
   requires com.fasterxml.jackson.dataformat.yaml;
   requires com.nimbusds.jose.jwt;
   requires org.slf4j;
+  // The file-descriptor limit the socket budget is derived from (com.sun.management).
+  requires jdk.management;
 }

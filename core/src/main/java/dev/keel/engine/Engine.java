@@ -8,6 +8,7 @@ import dev.keel.config.Ports;
 import dev.keel.fanout.FanOutCounters;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.limit.AddressLimiter;
+import dev.keel.limit.SocketBudget;
 import dev.keel.session.CloseCause;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
@@ -54,6 +55,7 @@ public final class Engine {
   // One allocator per server: its figures are this server's alone (tests and the leak check read them).
   private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
   private final TopicRegistry topics;
+  private final SocketBudget budget;
   private final AcceptGate admission;
   private final ServerContext context;
   /** The connect-token verifier, or null when authentication is off. */
@@ -76,10 +78,12 @@ public final class Engine {
     this.transport = Transport.of(config.get(CoreOptions.IO_TRANSPORT));
     this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
     this.topics = new TopicRegistry(allocator, new FanOutCounters());
+    this.budget = SocketBudgets.of(config);
     AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
-        Ticker.systemTicker());
-    this.admission = new AcceptGate(limiter, counters, allChannels);
+        config.get(CoreOptions.HTTP_RATE_LIMIT_PER_IP), Ticker.systemTicker());
+    this.admission = new AcceptGate(limiter, budget.shared(), counters, allChannels,
+        config.get(CoreOptions.MAX_CONNECTIONS_PER_IP), config.get(CoreOptions.CONNECT_RATE_PER_IP));
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
@@ -117,8 +121,8 @@ public final class Engine {
     String bindHost = config.get(CoreOptions.HOST);
     Listeners listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
     if (config.get(CoreOptions.WS_PORT) != Ports.OFF) {
-      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier), counters.ws,
-          config.get(CoreOptions.WS_PORT));
+      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier, admission.limiter()),
+          counters.ws, config.get(CoreOptions.WS_PORT));
     }
     if (config.get(CoreOptions.TCP_PORT) != Ports.OFF) {
       tcpListener = listeners.bind("framed TCP", new TcpInitializer(context), counters.tcp,
@@ -128,6 +132,7 @@ public final class Engine {
       log.warn("no authentication configured: anyone who can reach {} may connect, subscribe and publish"
           + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
     }
+    SocketBudgets.logged(budget);
     log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
         tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
         tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
@@ -186,6 +191,10 @@ public final class Engine {
 
   AcceptGate acceptGate() {
     return admission;
+  }
+
+  SocketBudget budget() {
+    return budget;
   }
 
   /**
