@@ -20,11 +20,16 @@ public final class LogGuardExtension implements BeforeAllCallback, AfterAllCallb
 
   @Override
   public void afterAll(ExtensionContext context) {
+    check(context.getDisplayName());
+  }
+
+  /** The rule, for a container the JUnit extension does not see (jqwik's, through {@code JqwikChecks}). */
+  public static void check(String displayName) {
     assertThat(LogGuard.active())
         .as("tests must run with -Dslf4j.provider=dev.keel.testing.LogGuardProvider (keel-parent's keel.test.jvmArgs)")
         .isTrue();
     assertThat(LogGuard.reports())
-        .as("stack traces logged at WARN+ or tail-of-pipeline warnings during " + context.getDisplayName())
+        .as("stack traces logged at WARN+ or tail-of-pipeline warnings during " + displayName)
         .isEmpty();
   }
 }

@@ -58,6 +58,59 @@ class FdLimitIT {
     assertThat(output).as("the server's log").doesNotContain("reached at the tail of the pipeline");
   }
 
+  @Test
+  void maxSocketsAboveTheFdLimit_acceptFailsWithEmfile_loggedOnceASecond_andRecovers() throws Exception {
+    int ws = freePort();
+    int tcp = freePort();
+    int admin = freePort();
+    Path log = Path.of(System.getProperty("java.io.tmpdir"), "keel-fd-limit-emfile-it.log");
+    Process p = serve(log, ws, tcp, admin, "--max-sockets", "100000");
+    List<Socket> stalled = new ArrayList<>();
+    long start;
+    try {
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> Http.get(ws, "/healthz").statusCode() == 200);
+      start = System.nanoTime();
+      for (int i = 0; i < STALLED; i++) {
+        Socket s = new Socket("127.0.0.1", ws); // the kernel completes the handshake; the server's accept fails
+        stalled.add(s);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("accept failed"));
+      await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true); // let it try for 3 s
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long lines = Files.readString(log).lines().filter(l -> l.contains("accept failed")).count();
+      assertThat(lines).as("accept-failure lines in %.1f s of EMFILE", seconds).isLessThanOrEqualTo((long) seconds + 2);
+      for (Socket s : stalled) {
+        s.close();
+      }
+      stalled.clear();
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+          .until(() -> FdLimitIT.tcpPings(tcp)); // descriptors back: accepting again
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+      p.destroy();
+      p.waitFor(20, TimeUnit.SECONDS);
+      p.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(output).as("the start-up warning").contains("is above what the file-descriptor limit");
+    assertThat(output).as("the server's log").doesNotContain("reached at the tail of the pipeline")
+        .doesNotContain("\tat io.netty");
+  }
+
+  /** Whether a framed-TCP ping is answered with a pong. */
+  static boolean tcpPings(int port) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(3_000);
+      byte[] ping = "{\"op\":\"ping\"}".getBytes(StandardCharsets.US_ASCII);
+      s.getOutputStream().write(java.nio.ByteBuffer.allocate(4 + ping.length).putInt(ping.length).put(ping).array());
+      byte[] head = s.getInputStream().readNBytes(4);
+      return head.length == 4 && new String(s.getInputStream().readNBytes(head[3]), StandardCharsets.US_ASCII)
+          .equals("{\"op\":\"pong\"}");
+    }
+  }
+
   static Process serve(Path log, int ws, int tcp, int admin, String... more) throws Exception {
     Path jar = Path.of("target", "keel-server.jar").toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -36,8 +36,13 @@ final class HttpReplies {
         + "\"";
   }
 
+  /**
+   * {@code json} as the body of an answer in the server's version: HTTP/1.1, or HTTP/1.0 to a 1.0
+   * client (never a version the client made up: Netty's decoder takes "HTTP/1.3" at its word).
+   */
   static FullHttpResponse json(HttpVersion version, HttpResponseStatus status, String json) {
-    FullHttpResponse res = new DefaultFullHttpResponse(version, status, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+    HttpVersion ours = HttpVersion.HTTP_1_0.equals(version) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    FullHttpResponse res = new DefaultFullHttpResponse(ours, status, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(res, res.content().readableBytes());
     return res;
