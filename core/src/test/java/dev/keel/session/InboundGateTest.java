@@ -124,15 +124,18 @@ class InboundGateTest {
   @Test
   void aFloodOfControlFrames_costsACounter_andResumesExactlyWhenItsTokensArePaid() {
     Client c = connect(100, 1);
+    c.heartbeat(); // completes the TCP handshake: its 10 s deadline would otherwise end the session here
     for (int i = 0; i < 1_000; i++) {
       ControlFrames.received(handler.session, null); // what one read of empty pongs can hold
     }
     assertThat(reading()).as("reading during the debt").isFalse();
     assertThat(handler.session.gate.backlog()).as("owed control frames are counted, not queued").isZero();
-    c.advance(Duration.ofMillis(9_980), Duration.ofMillis(20));
+    // Steps of 5 ms: each resume runs when its token is due (a bucket of 1 holds no more than one).
+    c.advance(Duration.ofMillis(9_980), Duration.ofMillis(5));
     assertThat(reading()).as("9.98 s later: 999 frames at 100/s are not yet paid").isFalse();
-    c.advance(Duration.ofMillis(40), Duration.ofMillis(20));
+    c.advance(Duration.ofMillis(40), Duration.ofMillis(5));
     assertThat(reading()).as("10 s later: paid").isTrue();
+    assertThat(handler.session.isOpen()).as("reading again because the debt is paid, not because it closed").isTrue();
   }
 
   @Test

@@ -78,8 +78,8 @@ class HttpDeadlinesIT {
       String answer = readToEnd(s.getInputStream());
       assertThat(answer).as("answer to a body that never ends").startsWith("HTTP/1.1 408")
           .contains("{\"error\":\"request_timeout\"");
-      assertThat(elapsed(start)).as("the first request is bounded by the handshake timeout too")
-          .isGreaterThanOrEqualTo(HANDSHAKE).isLessThan(HANDSHAKE.plus(REQUEST));
+      // That the handshake deadline (not request-timeout) ended it is HttpStageTest's to show, by the clock.
+      assertThat(elapsed(start)).as("no sooner than the handshake timeout").isGreaterThanOrEqualTo(HANDSHAKE);
     }
   }
 

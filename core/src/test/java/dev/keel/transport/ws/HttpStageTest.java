@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,14 +31,15 @@ class HttpStageTest {
       .set(CoreOptions.HANDSHAKE_TIMEOUT, Duration.ofSeconds(1)).set(CoreOptions.REQUEST_TIMEOUT, Duration.ofSeconds(2))
       .set(CoreOptions.KEEP_ALIVE_TIMEOUT, Duration.ofSeconds(3)).set(CoreOptions.CLOSE_TIMEOUT, Duration.ofMillis(500))
       .set(CoreOptions.MAX_PIPELINED_REQUESTS, 2).build());
+  private final MockTicker ticker = Ticker.newMockTicker();
   private EmbeddedChannel ch;
   private final StringBuilder out = new StringBuilder();
 
   private EmbeddedChannel connect() {
     HttpExtras extras = new HttpExtras();
     extras.add(new HttpRoute("/held", held::add), server.config); // answers only when the test says so
-    ch = new EmbeddedChannel(new WsInitializer(server.context, extras, null));
-    ch.freezeTime();
+    // A clock of its own from the start: the stage's first deadline is armed as the channel becomes active.
+    ch = EmbeddedChannel.builder().ticker(ticker).handlers(new WsInitializer(server.context, extras, null)).build();
     return ch;
   }
 
@@ -53,7 +56,7 @@ class HttpStageTest {
 
   private void advance(Duration d) {
     for (long left = d.toMillis(); left > 0; left -= 10) {
-      ch.advanceTimeBy(10, TimeUnit.MILLISECONDS);
+      ticker.advance(10, TimeUnit.MILLISECONDS);
       ch.runScheduledPendingTasks();
       ch.runPendingTasks();
     }
