@@ -24,4 +24,6 @@ module dev.keel.core {
   requires com.nimbusds.jose.jwt;
   requires org.slf4j;
   requires java.management; // heap-after-GC thresholds for the memory budget
+  // The file-descriptor limit the socket budget is derived from (com.sun.management).
+  requires jdk.management;
 }

@@ -4,6 +4,7 @@ import dev.keel.config.KeelConfig;
 import dev.keel.config.Ports;
 import dev.keel.spi.Extension;
 import dev.keel.spi.Host;
+import dev.keel.spi.SocketGate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -50,6 +51,10 @@ public final class AdminExtension implements Extension {
       StaticAssets assets = new StaticAssets();
       String token = config.get(AdminOptions.ADMIN_TOKEN);
       String bindHost = config.get(AdminOptions.ADMIN_HOST);
+      // Its sockets come from a reserve of max-sockets: the admin port answers when the public ones are full.
+      SocketGate gate = host.reserveSockets("admin", config.get(AdminOptions.ADMIN_MAX_CONNECTIONS),
+          config.get(AdminOptions.ADMIN_MAX_CONNECTIONS_PER_IP));
+      long requestTimeout = config.get(AdminOptions.ADMIN_REQUEST_TIMEOUT).toNanos();
       try {
         listener = new ServerBootstrap()
             .group(group)
@@ -57,13 +62,19 @@ public final class AdminExtension implements Extension {
             .childHandler(new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel c) {
+                if (!gate.admit(c)) {
+                  c.close(); // over the reserve, or its address holds its share: before any byte is read
+                  return;
+                }
                 c.pipeline()
                     .addLast(new HttpServerCodec(4096, 8192, 8192))
                     .addLast(new HttpObjectAggregator(MAX_REQUEST))
+                    .addLast("deadline", new AdminDeadline(requestTimeout))
                     .addLast(new AdminHandler(routes, assets, hub, token));
               }
             })
             .bind(bindHost, port).sync().channel();
+        gate.listening(listener);
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -91,6 +93,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     StreamHandler stream = new StreamHandler(hub, token);
+    if (ctx.pipeline().get("deadline") != null) {
+      ctx.pipeline().remove("deadline"); // a stream lives on; its token has a deadline of its own
+    }
     ctx.pipeline().replace(this, "stream", stream);
     stream.start(ctx.pipeline().context(stream));
   }
@@ -183,10 +188,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /**
+   * The end of the admin pipeline. A reset, a client gone mid-request, or a request the codec cannot
+   * take is the client's doing and closes quietly (debug); anything else is logged as one line.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!(cause instanceof IOException)) {
-      log.warn("admin connection failed", cause);
+    if (cause instanceof IOException || cause instanceof DecoderException || cause instanceof PrematureChannelClosureException) {
+      log.debug("admin connection {} ended: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug("admin connection failure", cause);
     }
     ctx.close();
   }

@@ -13,12 +13,15 @@ public enum CloseReason {
   CLIENT(1000),
   IDLE_TIMEOUT(1001),
   HANDSHAKE_TIMEOUT(1001),
+  /** An HTTP request did not arrive in time; counted for plain HTTP connections, never told to a handler. */
+  REQUEST_TIMEOUT(1001),
   /** The outbound queue overflowed under the {@code disconnect} policy. */
   SLOW_CONSUMER(1008),
   /** Queued outbound data made no progress for the write timeout. */
   WRITE_TIMEOUT(1008),
   TOO_LARGE(1009),
   RATE_LIMIT(1008),
+  /** {@code max-connections} reached (or, for a socket closed at accept, {@code max-sockets}). */
   SERVER_FULL(1013),
   /** The address already has max-connections-per-ip open. */
   IP_LIMIT(1013),
@@ -39,6 +42,8 @@ public enum CloseReason {
   PROXY_PROTOCOL(1008),
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002),
+  /** The peer sent a WebSocket text message that is not UTF-8 (close 1007). */
+  INVALID_PAYLOAD(1007),
   /** A handler failed, or an internal error; the peer is never told details. */
   ERROR(1011);
 
@@ -55,9 +60,9 @@ public enum CloseReason {
 
   /**
    * The label used in logs and metrics: {@code client}, {@code idle_timeout}, {@code slow_consumer},
-   * ... A protocol violation counts as {@code error}.
+   * ... A protocol violation (bad framing or invalid UTF-8) counts as {@code error}.
    */
   public String label() {
-    return this == PROTOCOL_ERROR ? "error" : name().toLowerCase(Locale.ROOT);
+    return this == PROTOCOL_ERROR || this == INVALID_PAYLOAD ? "error" : name().toLowerCase(Locale.ROOT);
   }
 }

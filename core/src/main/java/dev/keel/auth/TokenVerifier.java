@@ -7,7 +7,6 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keel.config.KeelConfig;
 import java.io.IOException;
@@ -30,8 +29,10 @@ import java.util.Map;
 /**
  * Verifies connect tokens (JWT) with nimbus-jose-jwt: HS256 with {@code auth-hmac-secret}, or RS256 /
  * ES256 with the PEM public key of {@code auth-public-key}. Only the one algorithm the key is for is
- * accepted (no "alg" confusion, no "none"). {@code exp} is required. Permissions come from the
- * {@code keel} claim: {@code {"sub":["news.*"],"pub":["chat.*"]}}.
+ * accepted (no "alg" confusion, no "none"), and only in canonical base64url. {@code exp} is required
+ * (a far-future one is valid: times past 9999 count as 9999); {@code nbf} and {@code iat}, when
+ * present, may lie at most {@code auth-leeway} in the future; {@code sub} is required, a non-empty
+ * string. Permissions come from the {@code keel} claim: {@code {"sub":["news.*"],"pub":["chat.*"]}}.
  *
  * <p>Thread-safe; time comes from the injected clock.
  */
@@ -39,27 +40,30 @@ public final class TokenVerifier {
   private final JWSVerifier verifier;
   private final JWSAlgorithm algorithm;
   private final Clock clock;
+  private final long leewaySeconds;
 
-  private TokenVerifier(JWSVerifier verifier, JWSAlgorithm algorithm, Clock clock) {
+  private TokenVerifier(JWSVerifier verifier, JWSAlgorithm algorithm, Clock clock, long leewaySeconds) {
     this.verifier = verifier;
     this.algorithm = algorithm;
     this.clock = clock;
+    this.leewaySeconds = leewaySeconds;
   }
 
   /** The verifier the configuration asks for, or null when no authentication is configured. */
   public static TokenVerifier from(KeelConfig config, Clock clock) {
+    long leeway = config.get(CoreOptions.AUTH_LEEWAY).toSeconds();
     try {
       if (config.get(CoreOptions.AUTH_HMAC_SECRET) != null) {
         return new TokenVerifier(new MACVerifier(config.get(CoreOptions.AUTH_HMAC_SECRET).getBytes(StandardCharsets.UTF_8)),
-            JWSAlgorithm.HS256, clock);
+            JWSAlgorithm.HS256, clock, leeway);
       }
       if (config.get(CoreOptions.AUTH_PUBLIC_KEY) != null) {
         PublicKey key = readPem(Path.of(config.get(CoreOptions.AUTH_PUBLIC_KEY)));
         if (key instanceof RSAPublicKey rsa) {
-          return new TokenVerifier(new RSASSAVerifier(rsa), JWSAlgorithm.RS256, clock);
+          return new TokenVerifier(new RSASSAVerifier(rsa), JWSAlgorithm.RS256, clock, leeway);
         }
         if (key instanceof ECPublicKey ec) {
-          return new TokenVerifier(new ECDSAVerifier(ec), JWSAlgorithm.ES256, clock);
+          return new TokenVerifier(new ECDSAVerifier(ec), JWSAlgorithm.ES256, clock, leeway);
         }
         throw new IllegalArgumentException("auth-public-key must be an RSA or EC public key");
       }
@@ -72,6 +76,9 @@ public final class TokenVerifier {
   public Identity verify(String token) throws InvalidTokenException {
     if (token == null || token.isBlank()) {
       throw new InvalidTokenException("missing token");
+    }
+    if (!TokenClaims.canonical(token)) {
+      throw new InvalidTokenException("malformed token"); // each part must be canonical base64url
     }
     SignedJWT jwt;
     try {
@@ -90,16 +97,31 @@ public final class TokenVerifier {
       throw new InvalidTokenException("bad signature");
     }
     try {
-      JWTClaimsSet claims = jwt.getJWTClaimsSet();
-      if (claims.getExpirationTime() == null) {
+      Map<String, Object> payload = jwt.getPayload().toJSONObject();
+      if (payload == null) {
+        throw new InvalidTokenException("bad claims: the payload is not a JSON object");
+      }
+      long now = clock.instant().getEpochSecond();
+      Long exp = TokenClaims.seconds(payload, "exp");
+      if (exp == null) {
         throw new InvalidTokenException("token has no exp");
       }
-      Instant exp = claims.getExpirationTime().toInstant();
-      if (!exp.isAfter(clock.instant())) {
+      if (!Instant.ofEpochSecond(exp).isAfter(clock.instant())) {
         throw new InvalidTokenException("token expired");
       }
-      Map<String, Object> keel = claims.getJSONObjectClaim("keel");
-      return new Identity(claims.getSubject(), exp, patterns(keel, "sub"), patterns(keel, "pub"));
+      Long nbf = TokenClaims.seconds(payload, "nbf");
+      if (nbf != null && nbf > now + leewaySeconds) {
+        throw new InvalidTokenException("token not yet valid (nbf)");
+      }
+      Long iat = TokenClaims.seconds(payload, "iat");
+      if (iat != null && iat > now + leewaySeconds) {
+        throw new InvalidTokenException("token issued in the future (iat)");
+      }
+      if (!(payload.get("sub") instanceof String sub) || sub.isEmpty()) {
+        throw new InvalidTokenException("token has no sub (a non-empty string)");
+      }
+      Map<String, Object> keel = jwt.getJWTClaimsSet().getJSONObjectClaim("keel");
+      return new Identity(sub, Instant.ofEpochSecond(exp), patterns(keel, "sub"), patterns(keel, "pub"));
     } catch (ParseException | ClassCastException | IllegalArgumentException e) {
       throw new InvalidTokenException("bad claims: " + (e instanceof IllegalArgumentException ? e.getMessage() : "keel claim"));
     }

@@ -91,8 +91,18 @@ public final class CoreOptions {
 
   public static final Option<Duration> HANDSHAKE_TIMEOUT = Option.duration("handshake-timeout", Duration.ofSeconds(10))
       .range(MS, MAX)
-      .describe("WebSocket upgrade (or first TCP frame, or each HTTP request) not done in time: close.")
-      .details("The WebSocket upgrade request, each HTTP request, or the first TCP frame must arrive within this. HTTP: the socket is closed without a response. TCP: error `handshake_timeout`, then close.");
+      .describe("TLS handshake and first HTTP request (the WebSocket upgrade), or first TCP frame, not done in time: close.")
+      .details("From the moment a connection is accepted: its TLS handshake and its first HTTP request (the WebSocket upgrade, say) must be complete within this, or its first framed-TCP frame must arrive. HTTP: a connection that sent nothing is closed without a response, one in the middle of its request gets `408`; TCP: error `handshake_timeout`, then close.");
+  public static final Option<Duration> REQUEST_TIMEOUT = Option.duration("request-timeout", Duration.ofSeconds(10))
+      .range(MS, MAX)
+      .describe("An HTTP request's headers and body, from its first byte, and then its route's answer, each within this.")
+      .why("Ten times what a client on a slow mobile link needs for a 64 KiB body; a slow-loris request holds a socket at most this long.")
+      .details("An HTTP request must arrive in full (headers and body) within this of its first byte; otherwise `408 {\"error\":\"request_timeout\"}` and the connection closes. A route (`POST /api/publish`) must then answer within this too; otherwise `503 {\"error\":\"unavailable\"}` and close.");
+  public static final Option<Duration> KEEP_ALIVE_TIMEOUT = Option.duration("keep-alive-timeout", Duration.ofSeconds(15))
+      .range(MS, MAX)
+      .describe("An idle keep-alive HTTP connection is closed after this.")
+      .why("Long enough for a client's next request in a burst; an idle connection holds one of max-sockets.")
+      .details("After an HTTP response has been written, the connection may stay idle this long before the next request's first byte; then it is closed (no response). The response itself must be written within `write-timeout`.");
   public static final Option<Duration> HEARTBEAT_INTERVAL = Option.duration("heartbeat-interval", Duration.ofSeconds(20))
       .range(MS, MAX)
       .describe("Interval of WS ping frames / empty TCP frames.")
@@ -107,12 +117,12 @@ public final class CoreOptions {
       .valid("1ms to 7d, longer than `heartbeat-interval`");
   public static final Option<Duration> WRITE_TIMEOUT = Option.duration("write-timeout", Duration.ofSeconds(10))
       .range(MS, MAX)
-      .describe("Queued outbound data makes no progress for this long: close 1008 slow consumer.")
-      .details("Queued outbound data makes no progress for this long: WebSocket close 1008 `slow consumer`; TCP error `slow_consumer`. Progress is checked every `write-timeout / 4`, so the close comes between 1× and about 1.25× this.");
+      .describe("Queued outbound data makes no progress for this long (an HTTP response is not written in this time): close.")
+      .details("Queued outbound data makes no progress for this long: WebSocket close 1008 `slow consumer`; TCP error `slow_consumer`. Progress is checked every `write-timeout / 4`, so the close comes between 1× and about 1.25× this. An HTTP response must be written in full within this (a client that stops reading its answers is closed).");
   public static final Option<Duration> CLOSE_TIMEOUT = Option.duration("close-timeout", Duration.ofSeconds(1))
       .range(MS, MAX)
-      .describe("How long a close frame may take to reach a peer before the socket is closed anyway.")
-      .details("How long a close frame (WebSocket) or final error frame (TCP) may take to reach a peer before the socket is closed anyway.");
+      .describe("How long a close frame (or a last HTTP answer) may take to reach a peer before the socket is closed anyway.")
+      .details("How long a close frame (WebSocket), final error frame (TCP) or last HTTP answer (a `Connection: close` error) may take to reach a peer, which then closes its side, before the socket is closed anyway. Meanwhile what the peer sends is read and discarded, so that the close is a FIN and not a reset.");
   public static final Option<Duration> SHUTDOWN_GRACE = Option.duration("shutdown-grace", Duration.ofSeconds(10))
       .range(MS, MAX)
       .describe("On SIGTERM, how long queues may flush before the rest is closed.")
@@ -128,12 +138,17 @@ public final class CoreOptions {
 
   public static final Option<Integer> RATE_LIMIT = Option.rate("rate-limit", 200)
       .range(1, 10_000_000)
-      .describe("Inbound messages per second per connection (token bucket refill).")
-      .details("Inbound messages per second per connection: the refill rate of the token bucket. Each WebSocket text or binary message and each non-empty TCP frame takes one token. Heartbeats and WebSocket control frames take none.");
+      .describe("Inbound messages and frames per second per connection (token bucket refill); HTTP requests to routes too.")
+      .details("Inbound messages per second per connection: the refill rate of the token bucket. Each WebSocket frame takes one token (a text or binary message, a fragment of one, a ping, a pong), and each non-empty TCP frame. A ping flood is throttled like a message flood: pings read while the bucket is empty wait, and the pong answers the latest of them (RFC 6455 §5.5.3). TCP heartbeats take none. On HTTP connections, each request to a route (`POST /api/publish`) takes one; over the rate: `429` with `Retry-After`, and the connection stays.");
   public static final Option<Integer> RATE_BURST = Option.count("rate-burst", 400)
       .range(1, 10_000_000)
       .describe("Token bucket size: messages a connection may send at once.")
       .details("Token bucket size: how many messages a connection may send at once. The bucket starts full.");
+  public static final Option<Integer> HTTP_RATE_LIMIT_PER_IP = Option.rate("http-rate-limit-per-ip", 1000)
+      .range(1, 10_000_000)
+      .describe("HTTP requests to routes per second from one address, over all its connections; over: 429.")
+      .why("Five times what rate-limit lets one connection send; raise it behind a proxy that shares one address among many publishers.")
+      .details("HTTP requests to routes (`POST /api/publish`) per second from one address, over all its connections (token bucket with one second's worth of burst). Over: `429 {\"error\":\"rate_limited\"}` with `Retry-After`, and the connection stays. Which address counts: see `max-connections-per-ip`.");
   public static final Option<RateLimitPolicy> RATE_LIMIT_POLICY =
       Option.choice("rate-limit-policy", RateLimitPolicy.class, RateLimitPolicy.THROTTLE)
           .describe("Over the rate: throttle (stop reading until tokens refill; TCP pushes back) or disconnect (close 1008 rate limit).")
@@ -141,20 +156,31 @@ public final class CoreOptions {
 
   // ------------------------------------------------------------------ connections
 
+  public static final Option<Integer> MAX_SOCKETS = Option.count("max-sockets", 0)
+      .range(0, 10_000_000)
+      .describe("Accepted sockets of every listener together (admin included); 0 = derived from the file-descriptor limit.")
+      .why("Derived, so that sockets alone can never exhaust the descriptors the process needs for anything else.")
+      .details("Accepted sockets of every kind together: WebSocket, framed TCP, plain HTTP, connections that never upgrade, and the admin listener's, which has a reserve of its own (`admin-max-connections`) that the public listeners cannot take. A socket over the budget is closed at once, before any byte is read (counted as `server_full`). `0` derives it from the process's file-descriptor limit: the limit less an eighth of it, at least 64 left for files (`ulimit -n` 1,024 → 896; 65,536 → 57,344); the start-up log says the figure. A value above what the limit allows is used, with a warning: accepts may then fail with EMFILE (logged once a second, retried after a second's pause).")
+      .valid("`0` (derived), or 1 to 10,000,000");
   public static final Option<Integer> MAX_CONNECTIONS = Option.count("max-connections", 50_000)
       .range(1, 10_000_000)
-      .describe("Open WS + TCP connections; over: WS handshake refused with 503, TCP closed at once.")
-      .details("Open WebSocket and framed-TCP connections together. Over: the WebSocket upgrade gets 503; a TCP connection is closed at once. Plain HTTP connections (publish, health) are not counted.");
+      .describe("Open WS + TCP sessions; over: WS handshake refused with 503, TCP closed at once.")
+      .details("Open WebSocket and framed-TCP sessions together. Over: the WebSocket upgrade gets 503; a TCP connection is closed at once. Plain HTTP connections are counted by `max-sockets`, not here.");
+  public static final Option<Integer> MAX_PIPELINED_REQUESTS = Option.count("max-pipelined-requests", 16)
+      .range(1, 1024)
+      .describe("HTTP requests one connection may send ahead of their answers; beyond: 429, then close.")
+      .why("More than any HTTP client pipelines; fewer than one read's worth of requests, so the queue stays small.")
+      .details("HTTP/1.1 requests one connection may have waiting for their answers (each is answered in order, after the previous answer is written). One more: the waiting ones are answered, then `429 {\"error\":\"too_many_requests\"}` with `Connection: close`, and the connection is closed cleanly (a FIN, never a reset; what the client still sends is read and discarded for up to `close-timeout`).");
   public static final Option<Integer> MAX_CONNECTIONS_PER_IP = Option.count("max-connections-per-ip", 1000)
       .range(1, 10_000_000)
-      .describe("Open connections (WS, TCP and HTTP) from one address; over: WS 503, TCP closed at once.")
+      .describe("Open connections (WS, TCP and HTTP) from one client address; over: WS 503, TCP closed at once.")
       .why("Far above one office behind a NAT, far below what one host could take of the server.")
-      .details("Open connections (WebSocket, framed TCP and plain HTTP together) from one address. Over: an HTTP/WebSocket request is answered 503 and closed, a TCP connection is closed at once; counted as `ip_limit`.");
+      .details("Open connections (WebSocket, framed TCP and plain HTTP together) from one address: the socket's peer address, which behind a reverse proxy or load balancer is the proxy's, shared by every client behind it (docs/security.md). Over: an HTTP/WebSocket request is answered `503` naming the address counted and this limit, a TCP connection is closed at once; counted as `ip_limit`, and the close log says which address.");
   public static final Option<Integer> CONNECT_RATE_PER_IP = Option.rate("connect-rate-per-ip", 20)
       .range(1, 1_000_000)
       .describe("New connections per second from one address (token bucket); over: WS 503, TCP closed at once.")
       .why("A reconnect storm is spread over seconds.")
-      .details("New connections per second from one address (token bucket, refilled lazily). Over: as above, counted as `connect_rate`. Turns a reconnect storm into a trickle.");
+      .details("New connections per second from one address (token bucket, refilled lazily); the address counted is the one `max-connections-per-ip` counts. Over: as above, the 503 naming this limit, counted as `connect_rate`. Turns a reconnect storm into a trickle.");
   public static final Option<Integer> CONNECT_BURST_PER_IP = Option.count("connect-burst-per-ip", 50)
       .range(1, 10_000_000)
       .describe("Bucket size of connect-rate-per-ip.")
@@ -192,9 +218,14 @@ public final class CoreOptions {
       .describe("Verify connect tokens (JWT) signed RS256 or ES256 with this public key.")
       .details("Verify connect tokens signed RS256 (RSA key) or ES256 (EC P-256 key). Exclusive with `auth-hmac-secret`.")
       .valid("a readable RSA or EC public key (PEM)");
+  public static final Option<Duration> AUTH_LEEWAY = Option.duration("auth-leeway", Duration.ofSeconds(30))
+      .range(Duration.ZERO, Duration.ofMinutes(10))
+      .describe("Clock skew allowed when checking a token's nbf and iat.")
+      .why("Covers the clock drift of hosts kept by NTP; far below any token's lifetime.")
+      .details("A connect token whose `nbf` (not before) or `iat` (issued at) lies more than this in the future is refused (`token not yet valid`, `token issued in the future`). `exp` is checked without leeway.");
   public static final Option<List<String>> ALLOWED_ORIGINS = Option.list("allowed-origins", "ORIGINS")
-      .describe("Comma-separated Origins allowed to open a WebSocket (e.g. https://app.example.com); others get 403. Empty: any.")
-      .details("When set, a WebSocket upgrade whose `Origin` is not in the list (or that has none) gets 403.")
+      .describe("Comma-separated Origins allowed to open a WebSocket or publish over HTTP (e.g. https://app.example.com); others get 403. Empty: any.")
+      .details("When set, a WebSocket upgrade whose `Origin` is not in the list (or that has none) gets 403, and so does an HTTP publish that sends an `Origin` not in the list (servers send none, browsers always do).")
       .valid("exact `scheme://host[:port]` values");
   public static final Option<Boolean> INSECURE = Option.flag("insecure", false)
       .describe("Allow binding a non-loopback host with no authentication configured.")
@@ -266,12 +297,13 @@ public final class CoreOptions {
       group("Messages and queues", MAX_MESSAGE_SIZE, OUTBOUND_QUEUE_BYTES, OUTBOUND_QUEUE_MESSAGES,
           SLOW_CONSUMER_POLICY, WRITE_BUFFER_HIGH_WATER, SOCKET_SEND_BUFFER, INBOUND_QUEUE_MESSAGES,
           MAX_SUBSCRIPTIONS),
-      group("Deadlines", HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, IDLE_TIMEOUT, WRITE_TIMEOUT, CLOSE_TIMEOUT,
-          SHUTDOWN_GRACE, HANDLER_TIMEOUT),
-      group("Rate limits", RATE_LIMIT, RATE_BURST, RATE_LIMIT_POLICY),
-      group("Connections", MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, CONNECT_RATE_PER_IP, CONNECT_BURST_PER_IP),
+      group("Deadlines", HANDSHAKE_TIMEOUT, REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, HEARTBEAT_INTERVAL, IDLE_TIMEOUT,
+          WRITE_TIMEOUT, CLOSE_TIMEOUT, SHUTDOWN_GRACE, HANDLER_TIMEOUT),
+      group("Rate limits", RATE_LIMIT, RATE_BURST, RATE_LIMIT_POLICY, HTTP_RATE_LIMIT_PER_IP),
+      group("Connections", MAX_SOCKETS, MAX_CONNECTIONS, MAX_PIPELINED_REQUESTS, MAX_CONNECTIONS_PER_IP,
+          CONNECT_RATE_PER_IP, CONNECT_BURST_PER_IP),
       group("Proxies", TRUSTED_PROXIES, PROXY_PROTOCOL, FORWARDED_HEADER),
-      group("Security", AUTH_HMAC_SECRET, AUTH_PUBLIC_KEY, ALLOWED_ORIGINS, INSECURE, TLS_CERT, TLS_KEY),
+      group("Security", AUTH_HMAC_SECRET, AUTH_PUBLIC_KEY, AUTH_LEEWAY, ALLOWED_ORIGINS, INSECURE, TLS_CERT, TLS_KEY),
       group("Memory budget", MEMORY_BUDGET, MEMORY_HIGH_MARK, MEMORY_SHED_MARK, MEMORY_RESUME_MARK,
           MEMORY_STAGE_DWELL, MEMORY_HEAP_HIGH, MEMORY_HEAP_CRITICAL, MEMORY_CHECK_INTERVAL, FRAME_TIMEOUT),
       group("Threads", IO_THREADS, IO_TRANSPORT)),

@@ -2,10 +2,12 @@ package dev.keel.engine;
 
 import dev.keel.limit.AddressLimiter;
 import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.SocketBudget;
 import dev.keel.limit.Stage;
 import dev.keel.session.Admission;
 import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
+import dev.keel.session.CloseLog;
 import dev.keel.session.SessionCounters;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -13,33 +15,51 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Admission at accept, before any pipeline exists: the memory budget's stage (framed TCP is refused
- * above the high mark) and the per-address limits. Each admitted channel is charged to the budget. A
- * refused TCP connection is closed at once; a refused HTTP connection keeps its pipeline so that its request is answered 503 (see
- * {@link Admission}), and is counted then. A connection from a trusted proxy is admitted later, by its
- * client's address, once the PROXY header or its first request tells it ({@link ProxyTrust},
- * {@link ClientAddress}). Runs on the accepting event loop; the limiter is thread-safe.
+ * Admission at accept, before any pipeline exists, in this order: the socket budget
+ * ({@code max-sockets}: a socket over it is closed at once, whatever its listener); the memory
+ * budget's stage (framed TCP is refused above the high mark; each admitted channel is charged to the
+ * budget); then the per-address limits, for the client's address ({@link ClientAddress}). A connection
+ * from a trusted proxy is admitted by its client's address later, once the PROXY header or its first
+ * request tells it ({@link ProxyTrust}). A refused TCP connection is closed at once; a refused HTTP
+ * connection keeps its pipeline so that its request is answered 503 with the limit and the address that
+ * was counted (see {@link Admission}), and is counted then. Runs on the accepting event loop; the
+ * limiter and the budgets are thread-safe.
  */
 final class AcceptGate {
   private final AddressLimiter limiter;
+  private final SocketBudget.Pool sockets;
   private final SessionCounters counters;
   private final ChannelGroup allChannels;
   private final ProxyTrust proxies;
   private final MemoryBudget budget;
+  private final int maxPerAddress;
+  private final int ratePerAddress;
 
-  AcceptGate(AddressLimiter limiter, SessionCounters counters, ChannelGroup allChannels, ProxyTrust proxies,
-      MemoryBudget budget) {
+  AcceptGate(AddressLimiter limiter, SocketBudget.Pool sockets, SessionCounters counters, ChannelGroup allChannels,
+      ProxyTrust proxies, MemoryBudget budget, int maxPerAddress, int ratePerAddress) {
     this.limiter = limiter;
+    this.sockets = sockets;
     this.counters = counters;
     this.allChannels = allChannels;
     this.proxies = proxies;
     this.budget = budget;
+    this.maxPerAddress = maxPerAddress;
+    this.ratePerAddress = ratePerAddress;
   }
 
   /** Returns false when the channel was closed and must get no pipeline. */
   boolean admit(Channel ch, SessionCounters.Transport counted) {
+    boolean tcp = counted == counters.tcp;
+    if (!sockets.tryAcquire()) {
+      counted.closed(CloseCause.SERVER_FULL);
+      CloseLog.closed(ch, tcp ? "tcp" : "http", CloseCause.SERVER_FULL,
+          "max-sockets: all " + sockets.limit() + " sockets of the public listeners are in use");
+      ch.close();
+      return false;
+    }
+    ch.closeFuture().addListener(f -> sockets.release());
     allChannels.add(ch);
-    if (counted == counters.tcp && budget.stage() != Stage.NORMAL) {
+    if (tcp && budget.stage() != Stage.NORMAL) {
       // Over the high mark: a TCP client has nothing to read a refusal from, so it is closed at once.
       // (HTTP connections are admitted: health checks and metrics must still answer, and an upgrade
       // is refused with 503 by the HTTP handler.)
@@ -52,9 +72,8 @@ final class AcceptGate {
     budget.charge(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST);
     ch.closeFuture().addListener(f -> budget.release(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST));
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
-      return true;
+      return true; // in-process: no address to count
     }
-    boolean tcp = counted == counters.tcp;
     if (proxies.defers(remote.getAddress(), tcp)) {
       ClientAddress.expect(ch, (c, client) -> admit(c, client, counted), proxies::trusted);
       return true;
@@ -70,25 +89,40 @@ final class AcceptGate {
   private CloseCause admit(Channel ch, InetAddress client, SessionCounters.Transport counted) {
     boolean tcp = counted == counters.tcp;
     AddressLimiter.Verdict verdict = limiter.tryAcquire(client);
-    CloseCause refusal = null;
+    AddressLimiter.Verdict refused = verdict;
     if (verdict == AddressLimiter.Verdict.TOO_FAST && !tcp) {
-      refusal = CloseCause.CONNECT_RATE; // unless its request is exempt (HttpRoute.exemptFromConnectRate)
-      verdict = limiter.acquireSlot(client);
+      verdict = limiter.acquireSlot(client); // unless its request is exempt (HttpRoute.connectRateExempt)
+      if (verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS) {
+        refused = verdict;
+      }
     }
     if (verdict == AddressLimiter.Verdict.ADMITTED) {
       ch.closeFuture().addListener(f -> limiter.release(client));
-    } else {
-      refusal = verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
-    }
-    if (refusal != null) {
-      if (tcp) {
-        counted.closed(refusal);
-        ch.close();
-      } else {
-        Admission.refuse(ch, refusal);
+      if (refused == AddressLimiter.Verdict.ADMITTED) {
+        return null;
       }
     }
-    return refusal;
+    CloseCause reason = refused == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS
+        ? CloseCause.IP_LIMIT : CloseCause.CONNECT_RATE;
+    String why = refusal(client, refused);
+    if (tcp) {
+      counted.closed(reason);
+      CloseLog.closed(ch, "tcp", reason, why);
+      ch.close();
+    } else {
+      Admission.refuse(ch, reason, why + ", try again later");
+    }
+    return reason;
+  }
+
+  /** What a refusal says: the address counted, the limit, and what the limit counts. */
+  private String refusal(InetAddress address, AddressLimiter.Verdict verdict) {
+    String who = address.getHostAddress();
+    return verdict == AddressLimiter.Verdict.TOO_MANY_CONNECTIONS
+        ? "too many connections from " + who + " (max-connections-per-ip " + maxPerAddress
+            + " counts the open connections of each client address)"
+        : "connecting too fast from " + who + " (connect-rate-per-ip " + ratePerAddress
+            + "/s counts the new connections of each client address)";
   }
 
   /** Whether the listener reads a PROXY protocol header first ({@code proxy-protocol}). */

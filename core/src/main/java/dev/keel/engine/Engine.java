@@ -10,6 +10,7 @@ import dev.keel.fanout.TopicRegistry;
 import dev.keel.config.Units;
 import dev.keel.limit.AddressLimiter;
 import dev.keel.limit.MemoryBudget;
+import dev.keel.limit.SocketBudget;
 import dev.keel.session.CloseCause;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
@@ -56,8 +57,9 @@ public final class Engine {
   // One allocator per server: its figures are this server's alone (tests and the leak check read them).
   private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
   private final TopicRegistry topics;
+  private final SocketBudget sockets;
   private final AcceptGate admission;
-  private final MemoryBudget budget;
+  private final MemoryBudget memory;
   private final OverloadControl overload;
   private final ServerContext context;
   /** The connect-token verifier, or null when authentication is off. */
@@ -80,22 +82,24 @@ public final class Engine {
     this.transport = Transport.of(config.get(CoreOptions.IO_TRANSPORT));
     this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
     this.topics = new TopicRegistry(allocator, new FanOutCounters());
+    this.sockets = SocketBudgets.of(config);
     AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
-        Ticker.systemTicker());
-    this.budget = new MemoryBudget(budgetBytes(config));
-    this.admission = new AcceptGate(limiter, counters, allChannels, new ProxyTrust(config), budget);
+        config.get(CoreOptions.HTTP_RATE_LIMIT_PER_IP), Ticker.systemTicker());
+    this.memory = new MemoryBudget(budgetBytes(config));
+    this.admission = new AcceptGate(limiter, sockets.shared(), counters, allChannels, new ProxyTrust(config), memory,
+        config.get(CoreOptions.MAX_CONNECTIONS_PER_IP), config.get(CoreOptions.CONNECT_RATE_PER_IP));
     Clock clock = Clock.systemUTC();
     TokenVerifier verifier = TokenVerifier.from(config, clock);
     ConnectionHandler handler = gate(application.apply(topics), verifier, clock);
     this.verifier = verifier;
-    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier != null, budget);
+    this.context = new ServerContext(config, handler, sessions, counters, allocator, verifier != null, memory);
     int threads = config.get(CoreOptions.IO_THREADS) > 0 ? config.get(CoreOptions.IO_THREADS)
         : Runtime.getRuntime().availableProcessors();
     this.boss = transport.newGroup(1, "keel-accept");
     this.workers = transport.newGroup(threads, "keel-io");
     this.host = new EngineHost(this);
-    this.overload = new OverloadControl(config, budget, new MemoryPressure(allocator,
+    this.overload = new OverloadControl(config, memory, new MemoryPressure(allocator,
         config.get(CoreOptions.MEMORY_HEAP_HIGH), config.get(CoreOptions.MEMORY_HEAP_CRITICAL)), sessions,
         Ticker.systemTicker());
   }
@@ -140,8 +144,8 @@ public final class Engine {
     String bindHost = config.get(CoreOptions.HOST);
     Listeners listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
     if (config.get(CoreOptions.WS_PORT) != Ports.OFF) {
-      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier), counters.ws,
-          config.get(CoreOptions.WS_PORT));
+      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier, admission.limiter()),
+          counters.ws, config.get(CoreOptions.WS_PORT));
     }
     if (config.get(CoreOptions.TCP_PORT) != Ports.OFF) {
       tcpListener = listeners.bind("framed TCP", new TcpInitializer(context), counters.tcp,
@@ -152,8 +156,9 @@ public final class Engine {
           + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
     }
     overload.start(boss.next());
-    log.info("memory budget {} (high {}%, shed {}%)", Units.formatSize(budget.budget()),
+    log.info("memory budget {} (high {}%, shed {}%)", Units.formatSize(memory.budget()),
         config.get(CoreOptions.MEMORY_HIGH_MARK), config.get(CoreOptions.MEMORY_SHED_MARK));
+    SocketBudgets.logged(sockets);
     log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
         tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
         tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
@@ -211,11 +216,15 @@ public final class Engine {
   }
 
   MemoryBudget budget() {
-    return budget;
+    return memory;
   }
 
   AcceptGate acceptGate() {
     return admission;
+  }
+
+  SocketBudget sockets() {
+    return sockets;
   }
 
   /**

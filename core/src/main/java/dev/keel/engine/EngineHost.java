@@ -13,6 +13,9 @@ import dev.keel.spi.LocalTopics;
 import dev.keel.spi.Meters;
 import dev.keel.spi.Readings;
 import dev.keel.spi.Relay;
+import dev.keel.spi.SocketGate;
+import dev.keel.limit.AddressLimiter;
+import io.netty.util.concurrent.Ticker;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -146,6 +149,13 @@ public final class EngineHost implements Host, Readings {
   @Override
   public LocalTopics localTopics() {
     return engine.topics();
+  }
+
+  @Override
+  public SocketGate reserveSockets(String listener, int sockets, int perAddress) {
+    requireOpen("a socket reserve");
+    return new ReservedGate(listener, engine.sockets().reserve(sockets),
+        new AddressLimiter(perAddress, 1_000_000, 1_000_000, Ticker.systemTicker()), perAddress);
   }
 
   // ------------------------------------------------------------------ Readings

@@ -77,7 +77,9 @@ final class Listeners {
     }
     String host = config.get(CoreOptions.HOST);
     try {
-      return b.bind(host, port).sync().channel();
+      Channel listener = b.bind(host, port).sync().channel();
+      listener.pipeline().addLast("accept-errors", new AcceptErrors(name)); // after Netty's acceptor
+      return listener;
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {

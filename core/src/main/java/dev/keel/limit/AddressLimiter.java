@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Per-address admission: at most {@code maxPerAddress} open connections, and new connections at most
- * {@code ratePerSecond} (burst {@code burst}) per address. Stops reconnect storms and one abusive host
- * from taking what others need.
+ * {@code ratePerSecond} (burst {@code burst}) per address; and HTTP requests to routes at most
+ * {@code requestsPerSecond} per address over all its connections (burst: one second's worth). Stops
+ * reconnect storms and one abusive host from taking what others need. Which address a connection
+ * counts for is {@code session.ClientAddress}'s to say.
  *
  * <p>The table is bounded: an entry with no open connection and a full bucket holds nothing worth
  * keeping, and is removed by a sweep that runs whenever the table has doubled since the last one.
@@ -27,6 +29,8 @@ public final class AddressLimiter {
   private final int maxPerAddress;
   private final long nanosPerToken;
   private final int burst;
+  private final long nanosPerRequest;
+  private final int requestBurst;
   private final Ticker ticker;
   private final ConcurrentHashMap<InetAddress, Entry> table = new ConcurrentHashMap<>();
   private final AtomicLong sweepAt = new AtomicLong(MIN_SWEEP_SIZE);
@@ -37,12 +41,21 @@ public final class AddressLimiter {
     int open;
     double tokens;
     long refilledAt;
+    double requestTokens;
+    long requestsRefilledAt;
   }
 
   public AddressLimiter(int maxPerAddress, int ratePerSecond, int burst, Ticker ticker) {
+    this(maxPerAddress, ratePerSecond, burst, 1_000_000, ticker);
+  }
+
+  /** @param requestsPerSecond HTTP requests to routes per second from one address (the burst is one second's worth) */
+  public AddressLimiter(int maxPerAddress, int ratePerSecond, int burst, int requestsPerSecond, Ticker ticker) {
     this.maxPerAddress = maxPerAddress;
     this.nanosPerToken = 1_000_000_000L / ratePerSecond;
     this.burst = burst;
+    this.nanosPerRequest = Math.max(1, 1_000_000_000L / requestsPerSecond);
+    this.requestBurst = requestsPerSecond;
     this.ticker = ticker;
   }
 
@@ -64,12 +77,7 @@ public final class AddressLimiter {
     long now = ticker.nanoTime();
     Verdict v;
     while (true) {
-      Entry e = table.computeIfAbsent(address, a -> {
-        Entry fresh = new Entry();
-        fresh.tokens = burst;
-        fresh.refilledAt = now;
-        return fresh;
-      });
+      Entry e = table.computeIfAbsent(address, a -> fresh(now));
       synchronized (e) {
         if (e.removed) {
           continue;
@@ -82,6 +90,45 @@ public final class AddressLimiter {
       sweep(now);
     }
     return v;
+  }
+
+  private Entry fresh(long now) {
+    Entry e = new Entry();
+    e.tokens = burst;
+    e.refilledAt = now;
+    e.requestTokens = requestBurst;
+    e.requestsRefilledAt = now;
+    return e;
+  }
+
+  /**
+   * Takes one of {@code address}'s HTTP request tokens, if it has one. The address has an entry while
+   * it has a connection open (a request always does); one swept meanwhile starts afresh.
+   */
+  public boolean tryRequest(InetAddress address) {
+    long now = ticker.nanoTime();
+    while (true) {
+      Entry e = table.computeIfAbsent(address, a -> fresh(now));
+      synchronized (e) {
+        if (e.removed) {
+          continue;
+        }
+        refillRequests(e, now);
+        if (e.requestTokens < 1) {
+          return false;
+        }
+        e.requestTokens -= 1;
+        return true;
+      }
+    }
+  }
+
+  private void refillRequests(Entry e, long now) {
+    long elapsed = now - e.requestsRefilledAt;
+    if (elapsed > 0) {
+      e.requestTokens = Math.min(requestBurst, e.requestTokens + (double) elapsed / nanosPerRequest);
+      e.requestsRefilledAt = now;
+    }
   }
 
   /** Called holding the entry's lock. */
@@ -133,13 +180,14 @@ public final class AddressLimiter {
     }
   }
 
-  /** Drops entries that hold nothing: no open connection and a bucket that has refilled. */
+  /** Drops entries that hold nothing: no open connection and buckets that have refilled. */
   public void sweep(long now) {
     table.entrySet().removeIf(entry -> {
       Entry e = entry.getValue();
       synchronized (e) {
         refill(e, now);
-        e.removed = e.open <= 0 && e.tokens >= burst;
+        refillRequests(e, now);
+        e.removed = e.open <= 0 && e.tokens >= burst && e.requestTokens >= requestBurst;
         return e.removed;
       }
     });

@@ -9,16 +9,19 @@ import io.netty.util.AttributeKey;
  * it can answer one, so the refusal waits for it (bounded by the handshake timeout).
  */
 public final class Admission {
-  private static final AttributeKey<CloseCause> REFUSED = AttributeKey.valueOf("keel.refused");
+  /** Why a connection was refused, and the sentence its 503 says (which limit, which address). */
+  public record Refusal(CloseCause reason, String message) {}
+
+  private static final AttributeKey<Refusal> REFUSED = AttributeKey.valueOf("keel.refused");
 
   private Admission() {}
 
-  public static void refuse(Channel ch, CloseCause reason) {
-    ch.attr(REFUSED).set(reason);
+  public static void refuse(Channel ch, CloseCause reason, String message) {
+    ch.attr(REFUSED).set(new Refusal(reason, message));
   }
 
   /** Why this connection was refused, or null if it was admitted. */
-  public static CloseCause refusal(Channel ch) {
+  public static Refusal refusal(Channel ch) {
     return ch.attr(REFUSED).get();
   }
 }

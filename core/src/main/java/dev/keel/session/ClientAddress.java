@@ -96,6 +96,14 @@ public final class ClientAddress {
     return learnt != null ? learnt : ch.remoteAddress();
   }
 
+  /**
+   * The client's IP address, as the per-address limits count it (the one a trusted proxy told, else the
+   * socket's peer), or null for a channel without one (in-process).
+   */
+  public static InetAddress inet(Channel ch) {
+    return of(ch) instanceof InetSocketAddress a ? a.getAddress() : null;
+  }
+
   private static ClientAddress find(Channel ch) {
     // hasAttr first: attr() would create an empty attribute on every direct connection.
     return ch.hasAttr(KEY) ? ch.attr(KEY).get() : null;

@@ -12,12 +12,15 @@ public enum CloseCause {
   CLIENT(1000, "", null),
   IDLE_TIMEOUT(1001, "idle timeout", "idle_timeout"),
   HANDSHAKE_TIMEOUT(1001, "handshake timeout", "handshake_timeout"),
+  /** An HTTP request did not arrive in full within the request timeout (HTTP only: no session has it). */
+  REQUEST_TIMEOUT(1001, "request timeout", null),
   /** The outbound queue overflowed under the {@code disconnect} policy. */
   SLOW_CONSUMER(1008, "slow consumer", "slow_consumer"),
   /** Queued outbound data made no progress for the write timeout. */
   WRITE_TIMEOUT(1008, "slow consumer", "slow_consumer"),
   TOO_LARGE(1009, "message too big", "too_large"),
   RATE_LIMIT(1008, "rate limit", "rate_limited"),
+  /** {@code max-connections} (a session refused), or {@code max-sockets} (a socket closed at accept). */
   SERVER_FULL(1013, "try again later", "limit_exceeded"),
   /** The address already has max-connections-per-ip open. */
   IP_LIMIT(1013, "try again later", "limit_exceeded"),
@@ -41,6 +44,8 @@ public enum CloseCause {
   PROXY_PROTOCOL(1008, "proxy protocol", null),
   /** The peer broke the WebSocket protocol (bad framing, unmasked frame, ...). */
   PROTOCOL_ERROR(1002, "protocol error", "bad_request"),
+  /** A WebSocket text message (or close reason) that is not UTF-8 (RFC 6455 §8.1). */
+  INVALID_PAYLOAD(1007, "invalid utf-8", "bad_request"),
   /** A protocol violation or an internal failure; never carries details to the peer. */
   ERROR(1011, "internal error", "internal");
 
@@ -69,10 +74,10 @@ public enum CloseCause {
 
   /**
    * The label used in logs and metrics: {@code client}, {@code idle_timeout}, {@code slow_consumer},
-   * ... A protocol violation counts as {@code error}.
+   * ... A protocol violation (bad framing or invalid UTF-8) counts as {@code error}.
    */
   public String label() {
-    return this == PROTOCOL_ERROR ? "error" : name().toLowerCase(Locale.ROOT);
+    return this == PROTOCOL_ERROR || this == INVALID_PAYLOAD ? "error" : name().toLowerCase(Locale.ROOT);
   }
 
   /** Every label, in declaration order, each once (the metrics contract). */

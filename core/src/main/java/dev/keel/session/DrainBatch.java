@@ -64,6 +64,9 @@ final class DrainBatch implements Runnable {
     // Sessions added while this runs (rare: a drain's side effects) are drained in this same pass.
     for (int i = 0; i < size; i++) {
       Session s = pending[i];
+      if (s == null) {
+        continue; // drained by a nested run: EmbeddedChannel.close() runs the loop's tasks in place
+      }
       pending[i] = null; // a closed session must not stay reachable from here
       try {
         s.drain();

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * What a session lets in: the token bucket of its rate limit, the messages read but not yet handed on
  * (waiting for tokens, or for a full application queue), and whether the socket is read at all.
  *
+ * <p>Control frames (WebSocket pings, pongs and the fragments of a message) take tokens too
+ * ({@link #offerControl}): read while the bucket is empty, they are owed, reading stops as for a
+ * message, and once the debt is paid the latest ping gets its pong (RFC 6455 §5.5.3 allows answering
+ * only the most recent), so a control-frame flood costs a counter and one payload, never a queue.
+ *
  * <p>The gate is the only owner of the channel's {@code autoRead}: reading runs exactly while no
  * suspension reason holds. The reasons are {@link #BACKLOG} (messages wait for tokens: TCP flow
  * control slows the sender meanwhile), {@link #APPLICATION} (the handler's inbound queue is full),
@@ -46,6 +51,10 @@ final class InboundGate {
   private int backlogBytes;
   private long messagesIn;
   private long rateLimitedCount;
+  /** Control frames read while out of tokens: paid before anything else is let through. */
+  private int owedTokens;
+  /** The latest ping read while tokens were owed: answered once they are paid. */
+  private byte[] owedPing;
 
   InboundGate(Session session, TokenBucket bucket) {
     this.session = session;
@@ -59,7 +68,7 @@ final class InboundGate {
       // stage ends. What the current read already decoded is handled as usual.
       overloaded(true);
     }
-    if ((reasons & APPLICATION) != 0 || pending != null) {
+    if ((reasons & APPLICATION) != 0 || pending != null || owedTokens > 0) {
       enqueue(payload, binary); // keep order behind what waits
       if ((reasons & APPLICATION) == 0) {
         rateLimited();
@@ -79,6 +88,34 @@ final class InboundGate {
     // current read already decoded (at most one read's worth) waits here.
     enqueue(payload, binary);
     scheduleResume();
+  }
+
+  /**
+   * One control frame: a ping ({@code ping} is its payload, answered with a pong), or a pong or a
+   * message fragment ({@code ping} null: nothing to answer). Either takes a token; without one it is
+   * owed and reading stops, or under the {@code disconnect} policy the connection closes.
+   */
+  void offerControl(byte[] ping) {
+    if (owedTokens == 0 && bucket.tryTake()) {
+      if (ping != null) {
+        ControlFrames.pong(session, ping);
+      }
+      return;
+    }
+    rateLimited();
+    if (session.server.settings().rateLimitPolicy() == RateLimitPolicy.DISCONNECT) {
+      session.close(CloseCause.RATE_LIMIT);
+      return;
+    }
+    boolean resumeDue = resumeTask != null;
+    owedTokens++;
+    if (ping != null) {
+      owedPing = ping;
+    }
+    suspend(BACKLOG);
+    if (!resumeDue) {
+      scheduleResume();
+    }
   }
 
   /** The application cannot take more now: stop reading (messages already decoded wait here). */
@@ -146,6 +183,8 @@ final class InboundGate {
   /** The session is closing: what waits is dropped and nothing more is read. */
   void closing() {
     dropBacklog();
+    owedTokens = 0;
+    owedPing = null;
     cancelResume();
     suspend(CLOSING);
   }
@@ -156,6 +195,8 @@ final class InboundGate {
    */
   void discardUntilClosed() {
     dropBacklog();
+    owedTokens = 0;
+    owedPing = null;
     reasons = 0;
     apply();
   }
@@ -164,6 +205,7 @@ final class InboundGate {
   void ended() {
     cancelResume();
     dropBacklog();
+    owedPing = null;
   }
 
   private void dropBacklog() {
@@ -221,6 +263,18 @@ final class InboundGate {
       return;
     }
     session.activity.touch(session.channel.eventLoop().ticker().nanoTime());
+    while (owedTokens > 0 && bucket.tryTake()) {
+      owedTokens--;
+    }
+    if (owedTokens > 0) {
+      scheduleResume();
+      return;
+    }
+    if (owedPing != null) {
+      byte[] ping = owedPing;
+      owedPing = null;
+      ControlFrames.pong(session, ping);
+    }
     Inbound next;
     while ((reasons & APPLICATION) == 0 && pending != null && (next = pending.peekFirst()) != null
         && bucket.tryTake()) {
@@ -234,6 +288,8 @@ final class InboundGate {
     }
     if (pending != null && pending.isEmpty()) {
       pending = null; // a throttled burst should not pin its deque's array
+    }
+    if (pending == null) {
       reasons &= ~BACKLOG;
       apply();
     } else if ((reasons & APPLICATION) == 0) {

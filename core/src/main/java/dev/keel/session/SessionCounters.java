@@ -95,6 +95,11 @@ public final class SessionCounters {
     return messagesDropped.sum();
   }
 
+  /** One HTTP request refused for its rate (the connection's or its address's). */
+  public void httpRateLimited() {
+    rateLimited.increment();
+  }
+
   public long rateLimited() {
     return rateLimited.sum();
   }

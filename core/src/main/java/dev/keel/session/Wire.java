@@ -50,6 +50,11 @@ public interface Wire extends Framing {
   /** A heartbeat: a WebSocket ping or an empty TCP frame. */
   Object heartbeat();
 
+  /** The answer to the peer's ping carrying {@code payload} (WebSocket: a pong), or null for none. */
+  default Object pong(byte[] payload) {
+    return null;
+  }
+
   /** The frame that tells the peer why it is being closed, or null to close without one. */
   Object closeFrame(CloseCause reason);
 }

@@ -73,4 +73,13 @@ public interface Host {
 
   /** This node's topics, for a relay to deliver into and to keep its subscriptions in step with. */
   LocalTopics localTopics();
+
+  /**
+   * Sets {@code sockets} of the socket budget ({@code max-sockets}) aside for an extension's own
+   * listener (the admin port), so that it answers when the public ports are full; at most
+   * {@code perAddress} of them from one client address. From {@link Extension#start} only.
+   *
+   * @throws IllegalArgumentException when the reserve would leave the public listeners nothing
+   */
+  SocketGate reserveSockets(String listener, int sockets, int perAddress);
 }

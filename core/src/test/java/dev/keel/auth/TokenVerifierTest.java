@@ -111,4 +111,79 @@ class TokenVerifierTest {
     String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPublic().getEncoded());
     return Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n");
   }
+  // ------------------------------------------------------------------ the claims, as written
+
+  /** A token signed with the test secret over exactly {@code payload}. */
+  private static String raw(String payload) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String input = b64.encodeToString("{\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private static long now() {
+    return NOW.getEpochSecond();
+  }
+
+  @Test
+  void nbfAndIat_inTheFuture_areRefused_withinTheLeewayAccepted() throws Exception {
+    TokenVerifier v = hmac(); // auth-leeway: 30 s by default
+    long exp = now() + 3600;
+    assertThatThrownBy(() -> v.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + ",\"nbf\":" + (now() + 31) + "}")))
+        .as("nbf 31 s ahead").hasMessage("token not yet valid (nbf)");
+    assertThatThrownBy(() -> v.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + ",\"iat\":" + (now() + 31) + "}")))
+        .as("iat 31 s ahead").hasMessage("token issued in the future (iat)");
+    assertThat(v.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + ",\"nbf\":" + (now() + 30) + ",\"iat\":" + (now() + 30) + "}"))
+        .subject()).as("nbf and iat 30 s ahead: within the leeway").isEqualTo("a");
+    TokenVerifier strict = TokenVerifier.from(KeelConfig.builder().set(CoreOptions.AUTH_HMAC_SECRET, SECRET)
+        .set(CoreOptions.AUTH_LEEWAY, java.time.Duration.ZERO).build(), clock);
+    assertThatThrownBy(() -> strict.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + ",\"nbf\":" + (now() + 1) + "}")))
+        .as("nbf 1 s ahead, no leeway").hasMessage("token not yet valid (nbf)");
+    assertThatThrownBy(() -> v.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + ",\"nbf\":\"soon\"}")))
+        .as("nbf not a number").hasMessageStartingWith("bad claims");
+  }
+
+  @Test
+  void sub_isRequired_andANonEmptyString() throws Exception {
+    TokenVerifier v = hmac();
+    long exp = now() + 3600;
+    for (String sub : new String[] {"", ",\"sub\":42", ",\"sub\":\"\"", ",\"sub\":null", ",\"sub\":{\"id\":1}"}) {
+      assertThatThrownBy(() -> v.verify(raw("{\"exp\":" + exp + sub + "}"))).as("sub" + sub)
+          .hasMessage("token has no sub (a non-empty string)");
+    }
+  }
+
+  @Test
+  void partsNotInCanonicalBase64url_areRefused() throws Exception {
+    TokenVerifier v = hmac();
+    String good = raw("{\"sub\":\"a\",\"exp\":" + (now() + 60) + "}");
+    assertThat(v.verify(good).subject()).as("canonical").isEqualTo("a");
+    assertThatThrownBy(() -> v.verify(good + "=")).as("padded signature").hasMessage("malformed token");
+    String[] parts = good.split("\\.");
+    assertThatThrownBy(() -> v.verify(parts[0] + "=." + parts[1] + "." + parts[2])).as("padded header")
+        .hasMessage("malformed token");
+    String sig = parts[2];
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char twin = alphabet.charAt(alphabet.indexOf(sig.charAt(sig.length() - 1)) ^ 1);
+    assertThatThrownBy(() -> v.verify(parts[0] + "." + parts[1] + "." + sig.substring(0, sig.length() - 1) + twin))
+        .as("a signature with its unused trailing bits set (it decodes to the same bytes)").hasMessage("malformed token");
+    assertThatThrownBy(() -> v.verify(parts[0] + "." + parts[1] + "." + sig.replace('_', '/').replace('-', '+') + "+"))
+        .as("standard base64 characters").hasMessage("malformed token");
+  }
+
+  @Test
+  void farFutureExp_isValid_andCountsAsTheLastSecondOf9999() throws Exception {
+    TokenVerifier v = hmac();
+    Instant last = Instant.parse("9999-12-31T23:59:59Z");
+    for (String exp : new String[] {"9223372036854775808", "9223372036854775807", "1e300", "253402300799"}) {
+      Identity id = v.verify(raw("{\"sub\":\"a\",\"exp\":" + exp + "}"));
+      assertThat(id.expiresAt()).as("exp " + exp).isEqualTo(last);
+    }
+    assertThatThrownBy(() -> v.verify(raw("{\"sub\":\"a\",\"exp\":-1}"))).as("a negative exp")
+        .hasMessageStartingWith("bad claims");
+    assertThatThrownBy(() -> v.verify(raw("{\"sub\":\"a\",\"exp\":\"tomorrow\"}"))).as("exp as text")
+        .hasMessageStartingWith("bad claims");
+  }
 }

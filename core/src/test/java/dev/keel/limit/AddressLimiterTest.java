@@ -81,4 +81,36 @@ class AddressLimiterTest {
     assertThat(limiter.tryAcquire(ip(9))).as("slots took no token: the refill is there")
         .isEqualTo(AddressLimiter.Verdict.ADMITTED);
   }
+
+  @Test
+  void requestRate_isOneSecondsWorthPerAddress_overAllItsConnections_andRefills() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(1000, 1000, 1000, 50, ticker);
+    limiter.tryAcquire(ip(1));
+    limiter.tryAcquire(ip(1)); // two connections of one address share its request bucket
+    int allowed = 0;
+    while (limiter.tryRequest(ip(1))) {
+      allowed++;
+    }
+    assertThat(allowed).as("requests at once from one address at 50/s").isEqualTo(50);
+    assertThat(limiter.tryRequest(ip(2))).as("another address has its own").isTrue();
+    ticker.advance(100, TimeUnit.MILLISECONDS);
+    int after = 0;
+    while (limiter.tryRequest(ip(1))) {
+      after++;
+    }
+    assertThat(after).as("100 ms later at 50/s").isEqualTo(5);
+  }
+
+  @Test
+  void sweep_keepsAnAddressWhoseRequestBucketIsRefilling() throws Exception {
+    AddressLimiter limiter = new AddressLimiter(1000, 1000, 1000, 10, ticker);
+    limiter.tryAcquire(ip(1));
+    limiter.release(ip(1));
+    limiter.tryRequest(ip(1));
+    limiter.sweep(ticker.nanoTime());
+    assertThat(limiter.trackedAddresses()).as("an address with a request bucket not yet full").isEqualTo(1);
+    ticker.advance(1, TimeUnit.SECONDS);
+    limiter.sweep(ticker.nanoTime());
+    assertThat(limiter.trackedAddresses()).as("once every bucket is full and nothing is open").isZero();
+  }
 }

@@ -100,4 +100,54 @@ class InboundGateTest {
     c.advance(Duration.ofMillis(500), Duration.ofMillis(50));
     assertThat(handler.received).as("nothing handed on after the close, tokens or not").containsExactly("a");
   }
+  // ------------------------------------------------------------------ control frames take tokens
+
+  @Test
+  void controlFramesOverTheRate_areOwed_readingStops_andMessagesWaitBehindTheDebt() {
+    Client c = connect(10, 2);
+    ControlFrames.received(handler.session, null);
+    ControlFrames.received(handler.session, null);
+    assertThat(reading()).as("two control frames within the burst").isTrue();
+    ControlFrames.received(handler.session, null); // no token left: owed
+    assertThat(reading()).as("reading once a control frame is owed").isFalse();
+    c.send("after");
+    assertThat(handler.received).as("a message behind an owed control frame").isEmpty();
+    c.advance(Duration.ofMillis(100), Duration.ofMillis(10));
+    assertThat(handler.received).as("after one token: the debt is paid, the message still waits").isEmpty();
+    c.advance(Duration.ofMillis(100), Duration.ofMillis(10));
+    assertThat(handler.received).as("after the second token").containsExactly("after");
+    assertThat(reading()).as("reading once debt and backlog are gone").isTrue();
+    assertThat(handler.session.gate.rateLimitedCount()).as("the owed frame and the message behind it, counted")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aFloodOfControlFrames_costsACounter_andResumesExactlyWhenItsTokensArePaid() {
+    Client c = connect(100, 1);
+    c.heartbeat(); // completes the TCP handshake: its 10 s deadline would otherwise end the session here
+    for (int i = 0; i < 1_000; i++) {
+      ControlFrames.received(handler.session, null); // what one read of empty pongs can hold
+    }
+    assertThat(reading()).as("reading during the debt").isFalse();
+    assertThat(handler.session.gate.backlog()).as("owed control frames are counted, not queued").isZero();
+    // Steps of 5 ms: each resume runs when its token is due (a bucket of 1 holds no more than one).
+    c.advance(Duration.ofMillis(9_980), Duration.ofMillis(5));
+    assertThat(reading()).as("9.98 s later: 999 frames at 100/s are not yet paid").isFalse();
+    c.advance(Duration.ofMillis(40), Duration.ofMillis(5));
+    assertThat(reading()).as("10 s later: paid").isTrue();
+    assertThat(handler.session.isOpen()).as("reading again because the debt is paid, not because it closed").isTrue();
+  }
+
+  @Test
+  void controlFrameOverTheRate_underTheDisconnectPolicy_closes() {
+    EmbeddedTcp server = EmbeddedTcp.raw(KeelConfig.builder().set(CoreOptions.RATE_LIMIT, 10)
+        .set(CoreOptions.RATE_BURST, 1).set(CoreOptions.RATE_LIMIT_POLICY, dev.keel.config.RateLimitPolicy.DISCONNECT)
+        .build(), topics -> handler);
+    client = server.connect();
+    ControlFrames.received(handler.session, null);
+    assertThat(handler.session.isOpen()).as("within the burst").isTrue();
+    ControlFrames.received(handler.session, null);
+    assertThat(handler.session.isOpen()).as("over the rate under disconnect").isFalse();
+    assertThat(client.frames()).as("the goodbye").contains("{\"op\":\"error\",\"code\":\"rate_limited\",\"message\":\"rate limit\"}");
+  }
 }

@@ -12,7 +12,26 @@ public final class Http {
 
   private Http() {}
 
+  /**
+   * A POST with headers (name, value, name, value...); {@code Content-Type: application/json} unless
+   * the headers name another.
+   */
   public static HttpResponse<String> post(int port, String path, String body, String... headers) {
+    boolean typed = false;
+    for (int i = 0; i < headers.length; i += 2) {
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    String[] all = headers;
+    if (!typed) {
+      all = java.util.Arrays.copyOf(headers, headers.length + 2);
+      all[headers.length] = "Content-Type";
+      all[headers.length + 1] = "application/json";
+    }
+    return postRaw(port, path, body, all);
+  }
+
+  /** A POST with exactly these headers (none added). */
+  public static HttpResponse<String> postRaw(int port, String path, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(body));

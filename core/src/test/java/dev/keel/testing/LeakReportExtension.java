@@ -33,6 +33,15 @@ public final class LeakReportExtension implements BeforeAllCallback, AfterAllCal
 
   @Override
   public void afterAll(ExtensionContext context) {
+    check(context.getDisplayName());
+  }
+
+  /**
+   * Collects garbage, makes the detector report, and fails on any report: for a container the JUnit
+   * extension does not see (jqwik's, through {@code JqwikChecks}).
+   */
+  public static void check(String displayName) {
+    listen();
     assertThat(ResourceLeakDetector.getLevel())
         .as("tests must run with -Dio.netty.leakDetection.level=paranoid")
         .isEqualTo(ResourceLeakDetector.Level.PARANOID);
@@ -46,7 +55,7 @@ public final class LeakReportExtension implements BeforeAllCallback, AfterAllCal
         b.release();
       }
     }
-    assertThat(REPORTS).as("Netty LEAK reports after " + context.getDisplayName()).isEmpty();
+    assertThat(REPORTS).as("Netty LEAK reports after " + displayName).isEmpty();
   }
 
   /** The reports so far (for a test of the check itself). */
@@ -54,7 +63,7 @@ public final class LeakReportExtension implements BeforeAllCallback, AfterAllCal
     return REPORTS;
   }
 
-  private static synchronized void listen() {
+  public static synchronized void listen() {
     if (listening) {
       return;
     }

@@ -123,6 +123,108 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /**
+   * Sends one masked frame exactly as given: {@code firstByte} is FIN, RSV1-3 and the opcode; any
+   * payload length (the 7-bit, 16-bit or 64-bit form, as RFC 6455 §5.2 requires).
+   */
+  public void sendFrame(int firstByte, byte[] payload) throws IOException {
+    out.write(frameBytes(firstByte, payload, true));
+    out.flush();
+  }
+
+  /** The bytes of one frame, masked (as a client must) or not (a broken client). */
+  public static byte[] frameBytes(int firstByte, byte[] p, boolean masked) {
+    java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream(p.length + 14);
+    f.write(firstByte);
+    int maskBit = masked ? 0x80 : 0;
+    if (p.length < 126) {
+      f.write(maskBit | p.length);
+    } else if (p.length <= 0xFFFF) {
+      f.write(maskBit | 126);
+      f.write(p.length >>> 8);
+      f.write(p.length & 0xff);
+    } else {
+      f.write(maskBit | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        f.write((int) ((long) p.length >>> shift) & 0xff);
+      }
+    }
+    byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
+    if (masked) {
+      f.write(mask, 0, 4);
+    }
+    for (int i = 0; i < p.length; i++) {
+      f.write(masked ? p[i] ^ mask[i & 3] : p[i]);
+    }
+    return f.toByteArray();
+  }
+
+  /** Writes bytes as they are (several frames at once, or a frame cut in pieces). */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /**
+   * Reads frames until the server's close frame, skipping pings; returns it, or null if the stream
+   * ended (or reset) without one.
+   */
+  public Frame readUntilClose() throws IOException {
+    while (true) {
+      Frame f;
+      try {
+        f = readFrame();
+      } catch (java.io.EOFException | java.net.SocketException ended) {
+        return null;
+      }
+      if (f.opcode() == 0x8) {
+        return f;
+      }
+    }
+  }
+
+  /** Whether the server ends the stream (EOF) within the socket's read timeout, discarding what comes. */
+  public boolean awaitEof() throws IOException {
+    try {
+      while (in.read() != -1) {
+        // discard
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
+  /** An upgrade request sent as given (for handshake tests): the status line and headers of the answer. */
+  public static Answer request(int port, String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      RawWebSocket reader = new RawWebSocket(s);
+      String status = reader.readLine();
+      java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      String line;
+      while (!(line = reader.readLine()).isEmpty()) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        }
+      }
+      return new Answer(status, headers);
+    }
+  }
+
+  /** The status line and headers of an HTTP answer. */
+  public record Answer(String status, java.util.Map<String, String> headers) {
+    public int code() {
+      String[] parts = status.split(" ");
+      return parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
+    }
+  }
+
   public Socket socket() {
     return socket;
   }

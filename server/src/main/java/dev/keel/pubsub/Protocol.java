@@ -2,7 +2,9 @@ package dev.keel.pubsub;
 
 import dev.keel.api.TopicNames;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +21,15 @@ import java.io.UncheckedIOException;
  * Thread-safe; Jackson's mapper is shared.
  */
 public final class Protocol {
-  static final ObjectMapper JSON = new ObjectMapper()
+  /**
+   * Jackson's read limits, stated rather than inherited: nesting deeper than 1,000 and numbers longer
+   * than 1,000 characters are invalid JSON (a long number costs quadratic time to convert). Strings
+   * and documents are bounded by max-message-size before they get here.
+   */
+  private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxNestingDepth(1000).maxNumberLength(1000).build();
+
+  static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().streamReadConstraints(LIMITS).build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
       // Numbers pass through as written (1.50 stays 1.50, no rounding through a double).
@@ -32,12 +42,7 @@ public final class Protocol {
   record Request(String op, String topic, JsonNode data, JsonNode id) {}
 
   static Request parse(byte[] payload) throws ProtocolException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(payload);
-    } catch (IOException e) {
-      throw new ProtocolException("bad_request", "invalid JSON", null);
-    }
+    JsonNode root = readTree(payload);
     if (root == null || !root.isObject()) {
       throw new ProtocolException("bad_request", "a message must be one JSON object", null);
     }
@@ -58,16 +63,25 @@ public final class Protocol {
 
   /** Parses an HTTP publish body {@code {"topic":T,"data":ANY}}. */
   static Request parsePublishBody(byte[] body) throws ProtocolException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new ProtocolException("bad_request", "invalid JSON", null);
-    }
+    JsonNode root = readTree(body);
     if (root == null || !root.isObject()) {
       throw new ProtocolException("bad_request", "the body must be one JSON object", null);
     }
     return new Request("pub", topic(root, null), data(root, null), null);
+  }
+
+  /**
+   * Any parse failure is a bad request. Jackson reports most as an IOException, but a number whose
+   * exponent overflows a BigDecimal ({@code 0.1e-2147483647}) as a NumberFormatException: it must not
+   * become an internal error (HTTP 500, WebSocket 1011) and a stack trace.
+   */
+  private static JsonNode readTree(byte[] json) throws ProtocolException {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException | IllegalArgumentException | ArithmeticException e) {
+      String why = e instanceof NumberFormatException || e instanceof ArithmeticException ? ": number out of range" : "";
+      throw new ProtocolException("bad_request", "invalid JSON" + why, null);
+    }
   }
 
   private static String topic(JsonNode root, JsonNode id) throws ProtocolException {

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.keel.testing.LogGuard;
 import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -26,7 +27,7 @@ class AbnormalCloseLogIT {
 
   @Test
   void aStormOfAbnormalClosesIsLoggedAsAFewLinesAndASummary() {
-    Logger closeLog = (Logger) LoggerFactory.getLogger("dev.keel.close");
+    Logger closeLog = (Logger) LogGuard.unwrap(LoggerFactory.getLogger("dev.keel.close"));
     Level previous = closeLog.getLevel();
     ListAppender<ILoggingEvent> captured = new ListAppender<>();
     captured.start();

@@ -44,4 +44,42 @@ class AccessIT {
       assertThat(Http.get(server.wsPort(), "/healthz").statusCode()).as("health needs no key").isEqualTo(200);
     }
   }
+  // ------------------------------------------------------------------ finding 7: cross-site publish
+
+  @Test
+  void crossSiteFormPosts_areRefused415_andDeliverNothing() throws Exception {
+    try (Running server = Servers.start(b -> b);
+        dev.keel.testing.TcpClient subscriber = dev.keel.testing.TcpClient.connect(server.tcpPort())) {
+      subscriber.send("{\"op\":\"sub\",\"topic\":\"csrf\"}");
+      subscriber.read();
+      String body = "{\"topic\":\"csrf\",\"data\":\"forged\"}";
+      // What a page on any site can make a browser send without a CORS preflight: a "simple" request.
+      for (String type : List.of("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x")) {
+        java.net.http.HttpResponse<String> r = Http.post(server.wsPort(), "/api/publish", body,
+            "Content-Type", type, "Origin", "https://evil.example.net");
+        assertThat(r.statusCode()).as("cross-site POST as " + type).isEqualTo(415);
+        assertThat(r.body()).as("its JSON error").contains("\"error\":\"unsupported_media_type\"");
+      }
+      assertThat(Http.postRaw(server.wsPort(), "/api/publish", body).statusCode()).as("no Content-Type at all")
+          .isEqualTo(415);
+      subscriber.send("{\"op\":\"ping\"}");
+      assertThat(subscriber.read()).as("the subscriber got no forged message, only its pong").isEqualTo("{\"op\":\"pong\"}");
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Content-Type", "application/json; charset=utf-8")
+          .statusCode()).as("a JSON publish").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void httpPublishFromAForeignOrigin_isRefused403_whenAllowedOriginsIsSet() {
+    try (Running server = Servers.start(b -> b.set(CoreOptions.ALLOWED_ORIGINS, List.of("https://app.example.com")))) {
+      String body = "{\"topic\":\"t\",\"data\":1}";
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Content-Type", "application/json",
+          "Origin", "https://evil.example.net").statusCode()).as("foreign Origin").isEqualTo(403);
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Content-Type", "application/json",
+          "Origin", "https://app.example.com").statusCode()).as("allowed Origin").isEqualTo(200);
+      assertThat(Http.post(server.wsPort(), "/api/publish", body, "Content-Type", "application/json").statusCode())
+          .as("no Origin (a server, not a browser)").isEqualTo(200);
+    }
+  }
 }

@@ -87,4 +87,36 @@ class AddressLimitIT {
       assertThat(a.next()).as("admitted clients keep working").isEqualTo("{\"op\":\"pong\"}");
     }
   }
+  // ------------------------------------------------------------------ finding 8: limits say what they count
+
+  @Test
+  void refusalsName_theAddressCounted_andTheLimit() throws Exception {
+    try (Running server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 2)
+        .set(CoreOptions.CONNECT_RATE_PER_IP, 1000).set(CoreOptions.CONNECT_BURST_PER_IP, 1000));
+        WsClient a = WsClient.connect(server.wsPort()); WsClient b = WsClient.connect(server.wsPort())) {
+      assertThat(a.isClosed() || b.isClosed()).as("two connections held").isFalse();
+      String refused = freshGet(server.wsPort());
+      assertThat(refused).as("third connection from 127.0.0.1").startsWith("HTTP/1.1 503");
+      assertThat(refused).as("the refusal names the address it counted and the limit")
+          .contains("127.0.0.1").contains("max-connections-per-ip").contains("2");
+    }
+    try (Running server = Servers.start(b -> b.set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1000)
+        .set(CoreOptions.CONNECT_RATE_PER_IP, 1).set(CoreOptions.CONNECT_BURST_PER_IP, 1))) {
+      assertThat(freshGet(server.wsPort())).as("first connection").startsWith("HTTP/1.1 200");
+      String refused = freshGet(server.wsPort());
+      assertThat(refused).as("second connection within the second").startsWith("HTTP/1.1 503");
+      assertThat(refused).as("the refusal names the address and the rate")
+          .contains("127.0.0.1").contains("connect-rate-per-ip");
+    }
+  }
+
+  /** GET /healthz on a new connection (java.net.http would reuse a pooled one). */
+  private static String freshGet(int port) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return JsonNumbersIT.readResponse(s.getInputStream());
+    }
+  }
 }

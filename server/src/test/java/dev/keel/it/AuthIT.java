@@ -153,4 +153,82 @@ class AuthIT {
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> server.closed(CloseReason.TOKEN_EXPIRED) >= 1);
   }
+  // ------------------------------------------------------------------ finding 6: the claims, checked
+
+  /** A token signed with the test secret over exactly {@code payloadJson} (claims nimbus would not build). */
+  static String rawToken(String payloadJson) {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String signingInput = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+        + "." + b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return signingInput + "." + b64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String upgradeStatus(String token) throws Exception {
+    RawWebSocket.Answer a = RawWebSocket.request(server.wsPort(), "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n");
+    return a.status();
+  }
+
+  @Test
+  void tokenNotYetValid_orIssuedInTheFuture_isRefused401() throws Exception {
+    long now = Instant.now().getEpochSecond();
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"nina\",\"exp\":" + (now + 3600) + ",\"nbf\":" + (now + 600) + "}")))
+        .as("nbf ten minutes ahead").startsWith("HTTP/1.1 401");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"nina\",\"exp\":" + (now + 3600) + ",\"iat\":" + (now + 600) + "}")))
+        .as("iat ten minutes ahead").startsWith("HTTP/1.1 401");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"nina\",\"exp\":" + (now + 3600) + ",\"nbf\":" + (now + 5)
+        + ",\"iat\":" + (now + 5) + "}"))).as("nbf and iat a few seconds ahead: within the leeway").startsWith("HTTP/1.1 101");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"nina\",\"exp\":" + (now + 3600) + ",\"nbf\":" + (now - 60)
+        + ",\"iat\":" + (now - 60) + "}"))).as("nbf and iat in the past").startsWith("HTTP/1.1 101");
+  }
+
+  @Test
+  void tokenWithoutAStringSubject_isRefused401() throws Exception {
+    long exp = Instant.now().getEpochSecond() + 3600;
+    assertThat(upgradeStatus(rawToken("{\"exp\":" + exp + "}"))).as("no sub").startsWith("HTTP/1.1 401");
+    assertThat(upgradeStatus(rawToken("{\"sub\":42,\"exp\":" + exp + "}"))).as("a number as sub").startsWith("HTTP/1.1 401");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"\",\"exp\":" + exp + "}"))).as("an empty sub").startsWith("HTTP/1.1 401");
+    assertThat(upgradeStatus(rawToken("{\"sub\":[\"a\"],\"exp\":" + exp + "}"))).as("an array as sub").startsWith("HTTP/1.1 401");
+  }
+
+  @Test
+  void signatureNotInCanonicalBase64url_isRefused401() throws Exception {
+    String good = token("oscar", Duration.ofMinutes(5));
+    assertThat(upgradeStatus(good)).as("the token as issued").startsWith("HTTP/1.1 101");
+    assertThat(upgradeStatus(good + "=")).as("the signature with = padding").startsWith("HTTP/1.1 401");
+    String sig = good.substring(good.lastIndexOf('.') + 1);
+    String standard = good.substring(0, good.lastIndexOf('.') + 1) + sig.replace('-', '+').replace('_', '/');
+    if (!standard.equals(good)) {
+      assertThat(upgradeStatus(standard)).as("the signature in standard (not url) base64").startsWith("HTTP/1.1 401");
+    }
+    // The last character of 43 carries 2 unused bits: a different one with the same 4 used bits decodes the same.
+    char last = sig.charAt(sig.length() - 1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char twin = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+    assertThat(upgradeStatus(good.substring(0, good.length() - 1) + twin))
+        .as("a signature whose unused trailing bits are set").startsWith("HTTP/1.1 401");
+  }
+
+  @Test
+  void farFutureExp_isAcceptedAsValid() throws Exception {
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"pat\",\"exp\":9223372036854775808}"))).as("exp = 2^63")
+        .startsWith("HTTP/1.1 101");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"pat\",\"exp\":9223372036854775807}"))).as("exp = 2^63 - 1")
+        .startsWith("HTTP/1.1 101");
+    assertThat(upgradeStatus(rawToken("{\"sub\":\"pat\",\"exp\":1e300}"))).as("exp = 1e300").startsWith("HTTP/1.1 101");
+    try (TcpClient tcp = TcpClient.connect(server.tcpPort())) {
+      tcp.send("{\"op\":\"auth\",\"token\":\"" + rawToken("{\"sub\":\"pat\",\"exp\":9223372036854775808}") + "\"}");
+      JsonNode ok = tcp.readJson();
+      assertThat(ok.get("op").asText()).as("framed TCP auth with exp = 2^63").isEqualTo("authenticated");
+      tcp.send("{\"op\":\"ping\"}");
+      assertThat(tcp.read()).as("the connection serves").isEqualTo("{\"op\":\"pong\"}");
+    }
+  }
 }

@@ -13,6 +13,11 @@ public final class Servers {
 
   /** A server on free WebSocket, TCP and admin ports, with {@code tune} applied to the defaults. */
   public static Running start(UnaryOperator<KeelConfig.Builder> tune) {
+    return start(tune, new dev.keel.spi.Extension[0]);
+  }
+
+  /** The same, with {@code more} extensions started after the server's own (routes for a test, say). */
+  public static Running start(UnaryOperator<KeelConfig.Builder> tune, dev.keel.spi.Extension... more) {
     KeelConfig config = tune.apply(PubSubServer.config()
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0)
@@ -24,14 +29,16 @@ public final class Servers {
         .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)
         .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5)))
         .build();
-    return start(config);
+    return start(config, more);
   }
 
   /** A server with exactly {@code config}. */
-  public static Running start(KeelConfig config) {
+  public static Running start(KeelConfig config, dev.keel.spi.Extension... more) {
     HostProbe probe = new HostProbe();
+    dev.keel.spi.Extension[] all = java.util.Arrays.copyOf(more, more.length + 1);
+    all[more.length] = probe;
     try {
-      return new Running(PubSubServer.start(config, probe), probe);
+      return new Running(PubSubServer.start(config, all), probe);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -7,7 +7,10 @@ import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import dev.keel.session.CloseLog;
+import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +69,29 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
+  /**
+   * The end of the framed-TCP pipeline. A reset is the client's own end; bytes that are not TLS on a
+   * TLS port, or a broken TLS record, close the connection as a protocol error; anything else is
+   * unexpected and logged as one line by the close log. Never a stack trace for what a client sent.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
+    Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (root instanceof IOException && !(root instanceof SSLException)) {
       ctx.close(); // reset by peer and the like: the client ended it
       return;
     }
-    log.warn("{}: unexpected error: closing", session != null ? session : ctx.channel(), cause);
+    if (root instanceof SSLException) {
+      if (session != null) {
+        session.close(CloseCause.PROTOCOL_ERROR); // counted and logged as it ends; its goodbye cannot pass TLS
+      } else {
+        server.counters().tcp.closed(CloseCause.PROTOCOL_ERROR);
+        CloseLog.closed(ctx.channel(), "tcp", CloseCause.PROTOCOL_ERROR, "TLS failed: " + root.getMessage());
+      }
+      ctx.close();
+      return;
+    }
+    CloseLog.unexpected(session != null ? session : ctx.channel(), cause, ctx.executor());
     if (session != null) {
       session.close(CloseCause.ERROR);
     } else {

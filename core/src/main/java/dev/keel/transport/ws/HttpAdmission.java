@@ -34,9 +34,9 @@ final class HttpAdmission {
   }
 
   /** Why this request must be refused (503), or null when it may be served. */
-  static CloseCause refusal(Channel ch, HttpExtras routes, String uri, Supplier<HttpExchange> request) {
-    CloseCause refused = Admission.refusal(ch);
-    if (refused == CloseCause.CONNECT_RATE) {
+  static Admission.Refusal refusal(Channel ch, HttpExtras routes, String uri, Supplier<HttpExchange> request) {
+    Admission.Refusal refused = Admission.refusal(ch);
+    if (refused != null && refused.reason() == CloseCause.CONNECT_RATE) {
       HttpRoute route = routes.route(new QueryStringDecoder(uri).path());
       if (route != null && route.connectRateExempt().test(request.get())) {
         return null;

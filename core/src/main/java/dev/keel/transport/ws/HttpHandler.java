@@ -4,26 +4,23 @@ import dev.keel.config.CoreOptions;
 import dev.keel.auth.AuthGate;
 import dev.keel.auth.InvalidTokenException;
 import dev.keel.auth.TokenVerifier;
+import dev.keel.limit.AddressLimiter;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.Stage;
 import dev.keel.session.PeerIdentity;
-import dev.keel.spi.HttpExchange;
 import dev.keel.spi.HttpRoute;
+import dev.keel.session.Admission;
 import dev.keel.session.ClientAddress;
 import dev.keel.session.CloseCause;
+import dev.keel.session.CloseLog;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -31,15 +28,16 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP side of the WebSocket port: {@code GET /ws} (upgrade), {@code GET /healthz}, and the routes
- * extensions add ({@link HttpExtras}; {@code keel serve} adds {@code POST /api/publish}). An HTTP connection must complete each request within the handshake timeout;
- * after a successful upgrade this handler replaces itself with the WebSocket session.
+ * extensions add ({@link HttpExtras}; {@code keel serve} adds {@code POST /api/publish}). Requests are
+ * answered one at a time, in order: the next is taken once the answer to this one is written, and at
+ * most {@code max-pipelined-requests} may wait meanwhile (one more: the waiting ones are answered,
+ * then 429 and a clean close). Every stage has a deadline ({@link HttpStage}); every failure is
+ * answered with a JSON error or ends the connection quietly, and is logged by the close log, never
+ * with a stack trace. After a successful upgrade this handler gives way to the WebSocket session.
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String OVERLOADED =
@@ -49,55 +47,48 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HttpExtras extras;
   private final TokenVerifier verifier;
   private final ReadActivity activity;
+  private final HttpStage stage;
+  private final HttpRequestRate rate;
+  private final int maxPipelined;
   private final HttpBodyMeter bodies;
   private final WebSocketDecoderConfig decoderConfig;
-  private ScheduledFuture<?> deadline;
-  /** A route has not answered yet: later pipelined requests must wait their turn. */
-  private boolean awaitingResponse;
+  /** A request is being answered: later pipelined requests wait their turn. */
+  private boolean busy;
+  /** More requests came than max-pipelined-requests: the rest are dropped, and a 429 ends the connection. */
+  private boolean overflowed;
   private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(0);
+  /** The route's exchange under way, or null. */
+  private RouteExchange current;
 
   HttpHandler(ServerContext server, HttpExtras extras, TokenVerifier verifier, ReadActivity activity,
-      HttpBodyMeter bodies) {
+      HttpStage stage, AddressLimiter addresses, HttpBodyMeter bodies) {
     this.server = server;
     this.bodies = bodies;
     this.extras = extras;
     this.verifier = verifier;
     this.activity = activity;
+    this.stage = stage;
+    this.rate = new HttpRequestRate(server.settings(), addresses);
+    this.maxPipelined = server.config().get(CoreOptions.MAX_PIPELINED_REQUESTS);
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(server.config().get(CoreOptions.MAX_MESSAGE_SIZE))
         .allowExtensions(false)
         .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
+        .withUTF8Validator(false) // WsSessionHandler checks whole messages (RFC 6455 §8.1)
         .build();
     this.wsPath = server.config().get(CoreOptions.WS_PATH);
     this.decoderConfig = decoder;
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    armDeadline(ctx);
-    ctx.fireChannelActive();
-  }
-
-  @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancelDeadline();
     releasePipelined();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancelDeadline();
     releasePipelined();
     ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof java.io.IOException) {
-      ctx.close(); // reset by the peer before or between requests (a load balancer's probe, say): not news
-      return;
-    }
-    ctx.fireExceptionCaught(cause);
   }
 
   private void releasePipelined() {
@@ -109,31 +100,43 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    cancelDeadline();
     HttpAdmission.learnClient(ctx.channel(), req.headers(), server.config().get(CoreOptions.FORWARDED_HEADER));
-    if (awaitingResponse) {
-      // HTTP/1.1 answers in request order; at most one read's worth of requests can wait here,
-      // since reading is paused while a route's answer is outstanding.
+    if (overflowed || stage.stage() == HttpStage.Stage.CLOSING) {
+      return; // dropped (released by the superclass): the connection is on its way out
+    }
+    if (busy) {
+      // HTTP/1.1 answers in request order. Reading is paused while one is answered, so what waits here
+      // is what one read held; past the bound the connection is refused the rest.
+      if (pipelined.size() >= maxPipelined) {
+        overflowed = true; // those waiting are still answered, then the 429
+        return;
+      }
       pipelined.addLast(req.retain());
       return;
     }
     handle(ctx, req);
-    if (!awaitingResponse) {
-      bodies.settled(); // answered at once
-    }
   }
 
   private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
-    CloseCause refused = HttpAdmission.refusal(ctx.channel(), extras, req.uri(),
-        () -> new Exchange(ctx, req, req.protocolVersion(), HttpUtil.isKeepAlive(req)));
-    if (refused != null) {
-      server.counters().ws.closed(refused); // counted when told: an exempt request is not refused
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "{\"error\":\"limit_exceeded\",\"message\":\"too many connections from your address, try again later\"}", true);
+    busy = true;
+    ctx.channel().config().setAutoRead(false);
+    stage.handling();
+    Admission.Refusal refusal = HttpAdmission.refusal(ctx.channel(), extras, req.uri(),
+        () -> new RouteExchange(this, ctx, req));
+    if (refusal != null) {
+      server.counters().ws.closed(refusal.reason()); // counted when told: an exempt request is not refused
+      CloseLog.closed(ctx.channel(), "http", refusal.reason(), refusal.message());
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "{\"error\":\"limit_exceeded\",\"message\":" + HttpReplies.quote(refusal.message()) + "}");
       return;
     }
     if (!req.decoderResult().isSuccess()) {
-      respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "{\"error\":\"bad_request\",\"message\":\"malformed HTTP request\"}", true);
+      boolean tooLarge = JsonAggregator.oversized(req);
+      server.counters().ws.closed(tooLarge ? CloseCause.TOO_LARGE : CloseCause.PROTOCOL_ERROR);
+      CloseLog.closed(ctx.channel(), "http", tooLarge ? CloseCause.TOO_LARGE : CloseCause.PROTOCOL_ERROR,
+          tooLarge ? "body over max-message-size" : "malformed request: " + req.decoderResult().cause().getMessage());
+      respondLast(ctx, req.protocolVersion(), tooLarge ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+          : HttpResponseStatus.BAD_REQUEST, tooLarge ? HttpReplies.TOO_LARGE : HttpReplies.MALFORMED);
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
@@ -144,65 +147,74 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (path.equals("/healthz")) {
       String down = extras.firstDown();
       if (server.sessions().isDraining()) {
-        respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", false);
+        respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}");
       } else if (server.budget().stage() != Stage.NORMAL) {
         // Over the memory budget's high mark: a load balancer should send new clients elsewhere.
         respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-            "{\"status\":\"overloaded\",\"stage\":\"" + server.budget().stage().label() + "\"}", false);
+            "{\"status\":\"overloaded\",\"stage\":\"" + server.budget().stage().label() + "\"}");
       } else if (down != null) {
         // 200: this node still serves its connections; a 503 would make a load balancer drop every
         // node at once when a shared dependency (Redis) goes away (docs/cluster.md).
-        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"degraded\",\"" + down + "\":\"down\"}", false);
+        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"degraded\",\"" + down + "\":\"down\"}");
       } else {
-        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}", false);
+        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}");
       }
       return;
     }
     HttpRoute route = extras.route(path);
     if (route == null) {
-      respond(ctx, req, HttpResponseStatus.NOT_FOUND, "{\"error\":\"not_found\",\"message\":\"no such path\"}", false);
+      respond(ctx, req, HttpResponseStatus.NOT_FOUND, "{\"error\":\"not_found\",\"message\":\"no such path\"}");
+      return;
+    }
+    long retryAfter = rate.tryRequest(ctx);
+    if (retryAfter > 0) {
+      server.counters().httpRateLimited();
+      FullHttpResponse res = HttpReplies.json(req.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
+          HttpReplies.RATE_LIMITED);
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+      write(ctx, res, HttpUtil.isKeepAlive(req));
       return;
     }
     serve(ctx, req, route);
   }
 
   private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (!HttpMethod.GET.equals(req.method())
-        || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
-      respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
-          "{\"error\":\"bad_request\",\"message\":\"" + wsPath + " takes a WebSocket upgrade\"}", true);
+    String problem = UpgradeCheck.problem(req);
+    if (problem != null) {
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.BAD_REQUEST,
+          "{\"error\":\"bad_request\",\"message\":" + HttpReplies.quote(wsPath + ": " + problem) + "}");
       return;
     }
     if (server.sessions().isDraining()) {
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}", true);
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}");
       return;
     }
     if (server.budget().stage() != Stage.NORMAL) {
       server.counters().ws.closed(CloseCause.OVERLOAD_REFUSED);
       server.budget().count(MemoryBudget.Action.REFUSED);
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED, true);
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED);
       return;
     }
-    if (!originAllowed(req)) {
-      respond(ctx, req, HttpResponseStatus.FORBIDDEN,
-          "{\"error\":\"forbidden\",\"message\":\"origin not allowed\"}", true);
+    if (!UpgradeCheck.originAllowed(req, server.config().get(CoreOptions.ALLOWED_ORIGINS))) {
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
+          "{\"error\":\"forbidden\",\"message\":\"origin not allowed\"}");
       return;
     }
     PeerIdentity principal = null;
     if (verifier != null) {
       try {
-        principal = AuthGate.admitted(verifier.verify(token(req)));
+        principal = AuthGate.admitted(verifier.verify(UpgradeCheck.token(req)));
       } catch (InvalidTokenException e) {
         server.counters().ws.closed(CloseCause.UNAUTHORIZED);
-        respond(ctx, req, HttpResponseStatus.UNAUTHORIZED,
-            "{\"error\":\"unauthorized\",\"message\":\"" + e.getMessage() + "\"}", true);
+        respondLast(ctx, req.protocolVersion(), HttpResponseStatus.UNAUTHORIZED,
+            "{\"error\":\"unauthorized\",\"message\":" + HttpReplies.quote(e.getMessage()) + "}");
         return;
       }
     }
     if (!server.sessions().tryReserve()) {
       server.counters().ws.closed(CloseCause.SERVER_FULL);
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "{\"error\":\"limit_exceeded\",\"message\":\"server full, try again later\"}", true);
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "{\"error\":\"limit_exceeded\",\"message\":\"server full (max-connections), try again later\"}");
       return;
     }
     // RFC 6455 only (version 13): Netty would otherwise fall back to the pre-standard drafts.
@@ -210,195 +222,191 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ? new MeteredHandshaker(wsPath, decoderConfig, activity) : null;
     if (handshaker == null) {
       server.sessions().unreserve();
+      stage.closing();
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     try {
-      // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler gives way to
-      // the session. The session then owns the reserved slot.
+      // The handshaker swaps the HTTP codec for the WebSocket codec; then this handler and the stage
+      // give way to the session, which owns the reserved slot from now on.
       handshaker.handshake(ctx.channel(), req).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-    } catch (RuntimeException badHandshake) { // e.g. no Sec-WebSocket-Key: checked before any change
+    } catch (RuntimeException badHandshake) { // checked before any change to the pipeline
       server.sessions().unreserve();
-      respond(ctx, req, HttpResponseStatus.BAD_REQUEST,
-          "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}", true);
+      respondLast(ctx, req.protocolVersion(), HttpResponseStatus.BAD_REQUEST,
+          "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}");
       return;
     }
     ctx.pipeline().remove(bodies); // no HTTP bodies after the upgrade
+    ctx.channel().config().setAutoRead(true); // from here on the session's gate owns reading
     WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
     ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
-    ctx.pipeline().remove(this); // the session adds a frame aggregator if a message ever comes in fragments
+    ctx.pipeline().remove(stage);
+    ctx.pipeline().remove(this);
   }
 
   /**
-   * The connect token of an upgrade: {@code Authorization: Bearer T}, or the {@code token} query
-   * parameter (a browser cannot set headers on a WebSocket).
-   */
-  private static String token(FullHttpRequest req) {
-    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return auth.substring(7).trim();
-    }
-    var values = new QueryStringDecoder(req.uri()).parameters().get("token");
-    return values == null || values.isEmpty() ? null : values.get(0);
-  }
-
-  /** With {@code allowed-origins} set, a browser's upgrade must come from one of them (exact match). */
-  private boolean originAllowed(FullHttpRequest req) {
-    var allowed = server.config().get(CoreOptions.ALLOWED_ORIGINS);
-    if (allowed.isEmpty()) {
-      return true;
-    }
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    return origin != null && allowed.contains(origin);
-  }
-
-  /**
-   * Hands the request to an extension's route and holds back the next one until it answers: the
-   * socket is not read meanwhile, so a slow route pushes back on its client through TCP.
+   * Hands the request to an extension's route; its answer comes now or later, from any thread, within
+   * request-timeout ({@link HttpStage}). The socket is not read meanwhile, so a slow route pushes back
+   * on its client through TCP.
    */
   private void serve(ChannelHandlerContext ctx, FullHttpRequest req, HttpRoute route) {
     if (req.content().isReadable() && server.budget().stage() != Stage.NORMAL) {
       // A request with a body (a publish) adds to memory that is already short: refused, not queued.
       server.budget().count(MemoryBudget.Action.REJECTED);
-      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED, false);
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED);
       return;
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpVersion version = req.protocolVersion();
-    Exchange exchange = new Exchange(ctx, req, version, keepAlive);
-    awaitingResponse = true;
-    ctx.channel().config().setAutoRead(false);
+    RouteExchange exchange = new RouteExchange(this, ctx, req);
+    current = exchange;
     try {
       route.handler().accept(exchange);
     } catch (RuntimeException e) {
-      exchange.respond(500, "{\"error\":\"internal\",\"message\":\"the request failed\"}");
+      // A route that throws is a bug in the server, not the client's doing: its trace is wanted.
       org.slf4j.LoggerFactory.getLogger(HttpHandler.class).warn("route {} failed", route.path(), e);
+      exchange.respond(500, "{\"error\":\"internal\",\"message\":\"the request failed\"}");
     }
   }
 
-  /** One request to a route; its answer is written on the connection's loop, once. */
-  private final class Exchange implements HttpExchange {
-    private final ChannelHandlerContext ctx;
-    private final String method;
-    private final String uri;
-    private final io.netty.handler.codec.http.HttpHeaders headers;
-    private final byte[] body;
-    private final HttpVersion version;
-    private final boolean keepAlive;
-    private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-
-    Exchange(ChannelHandlerContext ctx, FullHttpRequest req, HttpVersion version, boolean keepAlive) {
-      this.ctx = ctx;
-      this.method = req.method().name();
-      this.uri = req.uri();
-      this.headers = req.headers().copy();
-      this.body = ByteBufUtil.getBytes(req.content());
-      this.version = version;
-      this.keepAlive = keepAlive;
+  /** A route's answer, on the connection's loop; {@code last}: the connection closes after it. */
+  void routeAnswered(ChannelHandlerContext ctx, RouteExchange exchange, FullHttpResponse res, boolean last) {
+    if (exchange != current) {
+      res.release();
+      return;
     }
-
-    @Override
-    public String method() {
-      return method;
+    current = null;
+    if (last) {
+      last(ctx, res);
+    } else {
+      write(ctx, res, exchange.keepAlive());
     }
+  }
 
-    @Override
-    public String uri() {
-      return uri;
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String json) {
+    write(ctx, HttpReplies.json(req.protocolVersion(), status, json), HttpUtil.isKeepAlive(req));
+  }
+
+  private void respondLast(ChannelHandlerContext ctx, HttpVersion version, HttpResponseStatus status, String json) {
+    last(ctx, HttpReplies.json(version, status, json));
+  }
+
+  /** Writes an answer; once it is out, the next pipelined request is taken (or the connection idles). */
+  private void write(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+    if (!keepAlive || server.sessions().isDraining()) {
+      last(ctx, res);
+      return;
     }
-
-    @Override
-    public String header(String name) {
-      return headers.get(name);
+    if (!ctx.channel().isActive()) {
+      res.release();
+      return;
     }
-
-    @Override
-    public byte[] body() {
-      return body;
-    }
-
-    @Override
-    public java.net.InetSocketAddress remoteAddress() {
-      return (java.net.InetSocketAddress) ClientAddress.of(ctx.channel());
-    }
-
-    @Override
-    public void respond(int status, String json) {
-      if (!answered.compareAndSet(false, true)) {
-        return;
-      }
-      Runnable answer = () -> {
-        HttpHandler.this.respond(ctx, version, keepAlive, HttpResponseStatus.valueOf(status), json, false);
-        routeAnswered(ctx);
-      };
-      if (ctx.executor().inEventLoop()) {
-        answer.run();
+    HttpUtil.setKeepAlive(res, true);
+    stage.writing();
+    ctx.writeAndFlush(res).addListener(f -> {
+      if (f.isSuccess()) {
+        written(ctx);
       } else {
-        try {
-          ctx.executor().execute(answer);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-          // the server is stopping: the connection goes with it
-        }
+        ctx.close();
       }
-    }
+    });
   }
 
-  private void routeAnswered(ChannelHandlerContext ctx) {
-    awaitingResponse = false;
-    FullHttpRequest next;
-    while (!awaitingResponse && (next = pipelined.pollFirst()) != null) {
+  private void last(ChannelHandlerContext ctx, FullHttpResponse res) {
+    if (!ctx.channel().isActive()) {
+      res.release();
+      return;
+    }
+    stage.closing();
+    releasePipelined();
+    ctx.channel().config().setAutoRead(true); // read and discard until the peer closes: a FIN, not a reset
+    HttpReplies.last(ctx.channel(), res);
+  }
+
+  private void written(ChannelHandlerContext ctx) {
+    busy = false;
+    FullHttpRequest next = pipelined.pollFirst();
+    if (next != null) {
       try {
         handle(ctx, next);
       } finally {
         next.release();
       }
-    }
-    if (!awaitingResponse) {
-      bodies.settled();
-      if (ctx.channel().isActive()) {
-        ctx.channel().config().setAutoRead(true);
-      }
-    }
-  }
-
-  private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status,
-      String json, boolean close) {
-    respond(ctx, req.protocolVersion(), HttpUtil.isKeepAlive(req), status, json, close);
-  }
-
-  private void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive,
-      HttpResponseStatus status, String json, boolean close) {
-    if (!ctx.channel().isActive()) {
       return;
     }
-    FullHttpResponse res = new DefaultFullHttpResponse(version, status,
-        Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
-    res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    HttpUtil.setContentLength(res, res.content().readableBytes());
-    boolean closeAfter = close || !keepAlive || server.sessions().isDraining();
-    HttpUtil.setKeepAlive(res, !closeAfter);
-    if (closeAfter) {
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      ctx.writeAndFlush(res);
-      armDeadline(ctx); // the next request must come within the handshake timeout too
+    if (overflowed) {
+      server.counters().ws.closed(CloseCause.RATE_LIMIT);
+      CloseLog.closed(ctx.channel(), "http", CloseCause.RATE_LIMIT, "more than max-pipelined-requests ("
+          + maxPipelined + ") pipelined requests");
+      busy = true;
+      respondLast(ctx, HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS, HttpReplies.PIPELINE_FULL);
+      return;
+    }
+    bodies.settled(); // every request read so far is answered: their bodies are gone
+    stage.answered();
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!(evt instanceof HttpStage.Expired expired)) {
+      ctx.fireUserEventTriggered(evt);
+      return;
+    }
+    switch (expired.stage()) {
+      case OPENED -> quietClose(ctx, CloseCause.HANDSHAKE_TIMEOUT, "no request within handshake-timeout");
+      case IDLE -> {
+        server.counters().ws.closed(CloseCause.IDLE_TIMEOUT); // a normal end for a keep-alive connection
+        ctx.close();
+      }
+      case RECEIVING -> {
+        server.counters().ws.closed(CloseCause.REQUEST_TIMEOUT);
+        CloseLog.closed(ctx.channel(), "http", CloseCause.REQUEST_TIMEOUT, "a request not in full within request-timeout");
+        busy = true;
+        respondLast(ctx, HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT, HttpReplies.REQUEST_TIMEOUT);
+      }
+      case HANDLING -> {
+        server.counters().ws.closed(CloseCause.REQUEST_TIMEOUT);
+        CloseLog.closed(ctx.channel(), "http", CloseCause.REQUEST_TIMEOUT, "its route did not answer within request-timeout");
+        RouteExchange late = current;
+        if (late != null) {
+          late.respondLast(503, HttpReplies.ROUTE_TIMEOUT);
+        } else {
+          ctx.close();
+        }
+      }
+      case WRITING -> quietClose(ctx, CloseCause.WRITE_TIMEOUT, "an answer not taken within write-timeout");
+      case CLOSING -> ctx.close(); // the peer did not close its side within close-timeout
     }
   }
 
-  private void armDeadline(ChannelHandlerContext ctx) {
-    cancelDeadline();
-    deadline = ctx.executor().schedule(() -> {
-      deadline = null;
-      server.counters().ws.closed(CloseCause.HANDSHAKE_TIMEOUT);
-      ctx.close();
-    }, server.config().get(CoreOptions.HANDSHAKE_TIMEOUT).toNanos(), TimeUnit.NANOSECONDS);
+  private void quietClose(ChannelHandlerContext ctx, CloseCause reason, String detail) {
+    server.counters().ws.closed(reason);
+    CloseLog.closed(ctx.channel(), "http", reason, detail);
+    ctx.close();
   }
 
-  private void cancelDeadline() {
-    if (deadline != null) {
-      deadline.cancel(false);
-      deadline = null;
+  /**
+   * The end of every HTTP pipeline: a client that resets or leaves mid-request ended the connection
+   * itself; a request the codec could not take (bad framing, a pipeline Netty refuses) gets 400 if
+   * nothing else is owed; anything else is unexpected. None of it is logged with a stack trace.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    CloseCause reason = WsErrors.closeCause(cause);
+    if (reason == null) {
+      ctx.close(); // reset, or gone in the middle of a request: the client ended it
+    } else if (WsErrors.tlsFailed(cause)) {
+      quietClose(ctx, CloseCause.PROTOCOL_ERROR, "TLS failed: " + cause.getMessage());
+    } else if (reason == CloseCause.ERROR && !(cause instanceof io.netty.handler.codec.DecoderException)) {
+      CloseLog.unexpected(ctx.channel(), cause, ctx.executor());
+      ctx.close();
+    } else if (busy) {
+      quietClose(ctx, CloseCause.PROTOCOL_ERROR, String.valueOf(cause.getMessage()));
+    } else {
+      server.counters().ws.closed(CloseCause.PROTOCOL_ERROR);
+      CloseLog.closed(ctx.channel(), "http", CloseCause.PROTOCOL_ERROR, String.valueOf(cause.getMessage()));
+      busy = true;
+      respondLast(ctx, HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, HttpReplies.MALFORMED);
     }
   }
 }

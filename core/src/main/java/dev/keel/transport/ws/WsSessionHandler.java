@@ -1,46 +1,40 @@
 package dev.keel.transport.ws;
 
 import dev.keel.config.CoreOptions;
-import dev.keel.session.PeerIdentity;
 import dev.keel.session.CloseCause;
+import dev.keel.session.CloseLog;
+import dev.keel.session.ControlFrames;
+import dev.keel.session.PeerIdentity;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Connects an upgraded WebSocket channel to its {@link Session}. Each text or binary message is
  * copied to an exact-size array and its pooled frame released right here, so nothing downstream
- * can pin a read buffer.
+ * can pin a read buffer. Fragmented messages are put together here ({@link Fragments}); a text
+ * message must be UTF-8 (else close 1007, RFC 6455 §8.1); every frame, control frames and fragments
+ * included, takes a rate-limit token. Netty's decoder checks the framing (masking, RSV bits,
+ * opcodes, control-frame sizes, fragment order); a close code outside RFC 6455 §7.4's ranges is
+ * checked here ({@link WsErrors}).
  */
 final class WsSessionHandler extends ChannelInboundHandlerAdapter {
-  private static final String AGGREGATOR = "ws-aggregator";
-  private static final Logger log = LoggerFactory.getLogger(WsSessionHandler.class);
-
   private final Session session;
   private final int maxMessageSize;
   private final ReadActivity activity;
-  /** Bytes of the fragmented message joined so far (0: none under way). */
-  private int fragmentBytes;
+  /** A fragmented message under way, or null. */
+  private Fragments fragments;
 
   WsSessionHandler(Session session, int maxMessageSize, ReadActivity activity) {
     this.session = session;
@@ -56,49 +50,68 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof WebSocketFrame frame && (!frame.isFinalFragment() || msg instanceof ContinuationWebSocketFrame)) {
-      fragmentBytes += frame.content().readableBytes();
-      activity.fragmentsHeld(fragmentBytes); // the message must finish in the frame timeout
-      aggregate(ctx, frame);
-      return;
-    }
-    if (fragmentBytes != 0 && (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)) {
-      fragmentsDone(); // the aggregator's whole message
-    }
     try {
-      if (msg instanceof TextWebSocketFrame text) {
-        session.onInbound(ByteBufUtil.getBytes(text.content()), false);
-      } else if (msg instanceof BinaryWebSocketFrame binary) {
-        session.onInbound(ByteBufUtil.getBytes(binary.content()), true);
-      } else if (msg instanceof PingWebSocketFrame ping) {
-        session.sendControlFrame(new PongWebSocketFrame(ping.content().retain()));
-      } else if (msg instanceof CloseWebSocketFrame) {
-        session.close(CloseCause.CLIENT);
+      if (msg instanceof WebSocketFrame frame) {
+        read(frame);
       }
-      // Pongs need nothing: ReadActivity has already counted their bytes.
     } finally {
       ReferenceCountUtil.release(msg);
     }
   }
 
-  /**
-   * The first fragment of a fragmented message. Only now is a frame aggregator put in front of this
-   * handler: most clients never fragment, and an aggregator on every connection costs about 110
-   * bytes of heap. It takes this fragment and every later one, and hands this handler whole
-   * messages (or a TooLongFrameException past max-message-size).
-   */
-  private void aggregate(ChannelHandlerContext ctx, WebSocketFrame frame) {
-    ChannelHandlerContext aggregator = ctx.pipeline().context(AGGREGATOR);
-    if (aggregator == null) {
-      ctx.pipeline().addBefore(ctx.name(), AGGREGATOR,
-          new WebSocketFrameAggregator(maxMessageSize));
-      aggregator = ctx.pipeline().context(AGGREGATOR);
+  private void read(WebSocketFrame frame) {
+    if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+      boolean binary = frame instanceof BinaryWebSocketFrame;
+      if (frame.isFinalFragment()) {
+        message(ByteBufUtil.getBytes(frame.content()), binary);
+        return;
+      }
+      fragments = new Fragments(binary, maxMessageSize); // the decoder refuses a new one while one is under way
+      fragment(frame);
+    } else if (frame instanceof ContinuationWebSocketFrame) {
+      fragment(frame);
+    } else if (frame instanceof PingWebSocketFrame ping) {
+      ControlFrames.received(session, ByteBufUtil.getBytes(ping.content()));
+    } else if (frame instanceof PongWebSocketFrame) {
+      ControlFrames.received(session, null); // activity already counted by ReadActivity; a token all the same
+    } else if (frame instanceof CloseWebSocketFrame close) {
+      session.close(WsErrors.validCloseCode(close) ? CloseCause.CLIENT : CloseCause.PROTOCOL_ERROR);
     }
-    try {
-      ((ChannelInboundHandler) aggregator.handler()).channelRead(aggregator, frame);
-    } catch (Exception e) {
-      ctx.fireExceptionCaught(e);
+  }
+
+  private void fragment(WebSocketFrame frame) {
+    Fragments f = fragments;
+    if (f == null) {
+      session.close(CloseCause.PROTOCOL_ERROR); // nothing to continue (the decoder catches this first)
+      return;
     }
+    if (!f.add(frame.content())) {
+      fragmentsDone();
+      session.close(CloseCause.TOO_LARGE);
+      return;
+    }
+    if (frame.isFinalFragment()) {
+      fragmentsDone();
+      message(f.message(), f.binary());
+    } else {
+      // What the message holds so far is charged to the memory budget, and it must finish within the
+      // frame timeout (ReadActivity).
+      activity.fragmentsHeld(f.held());
+      ControlFrames.received(session, null); // each fragment takes a token; the whole message one more
+    }
+  }
+
+  private void fragmentsDone() {
+    fragments = null;
+    activity.fragmentsHeld(0);
+  }
+
+  private void message(byte[] payload, boolean binary) {
+    if (!binary && !Utf8.isValid(payload)) {
+      session.close(CloseCause.INVALID_PAYLOAD);
+      return;
+    }
+    session.onInbound(payload, binary);
   }
 
   @Override
@@ -109,32 +122,21 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    fragmentsDone();
     session.ended();
     ctx.fireChannelInactive();
   }
 
-  private void fragmentsDone() {
-    fragmentBytes = 0;
-    activity.fragmentsHeld(0);
-  }
-
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      fragmentsDone(); // the aggregator has let go of them
-      session.close(CloseCause.TOO_LARGE); // a fragmented message over max-message-size
-    } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
-      if (WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus())) {
-        session.close(CloseCause.TOO_LARGE);
-      } else {
-        log.debug("{}: protocol violation: {}", session, cause.getMessage());
-        session.close(CloseCause.PROTOCOL_ERROR);
-      }
-    } else if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
-      ctx.close(); // reset by peer, or gone in the middle of a fragmented message: the client ended it
+    CloseCause reason = WsErrors.closeCause(cause);
+    if (reason == null) { // the peer reset the connection or left mid-frame: it ended it
+      ctx.close();
+    } else if (reason == CloseCause.ERROR) {
+      CloseLog.unexpected(session, cause, ctx.executor());
+      session.close(reason);
     } else {
-      log.warn("{}: unexpected error: closing", session, cause);
-      session.close(CloseCause.ERROR);
+      session.close(reason);
     }
   }
 }

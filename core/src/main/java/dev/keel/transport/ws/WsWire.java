@@ -3,9 +3,11 @@ package dev.keel.transport.ws;
 import dev.keel.session.CloseCause;
 import dev.keel.session.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 /**
@@ -58,6 +60,11 @@ final class WsWire implements Wire {
   @Override
   public Object heartbeat() {
     return new PingWebSocketFrame();
+  }
+
+  @Override
+  public Object pong(byte[] payload) {
+    return new PongWebSocketFrame(Unpooled.wrappedBuffer(payload));
   }
 
   @Override

@@ -251,9 +251,10 @@ public final class AbuseScenario implements Scenario {
       if (!closed) {
         raw.channel().close();
       }
-      return new Outcome("handshake", "half an upgrade request, never finished", "socket closed without a response",
+      // A request begun and never finished is answered 408 (docs/protocol.md), then the socket closes.
+      return new Outcome("handshake", "half an upgrade request, never finished", "408 request_timeout, then close",
           raw.received().isEmpty() ? List.of() : List.of(raw.received()), closed ? "closed by server" : null,
-          closed ? ms : null, closed && raw.received().isEmpty());
+          closed ? ms : null, closed && raw.received().startsWith("HTTP/1.1 408"));
     });
   }
 
