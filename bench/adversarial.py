@@ -8,7 +8,8 @@ publisher is the application's, not the adversary; launcher defaults otherwise),
 then, all at once, for --duration seconds (bounded):
   slow     200 WebSocket subscribers, one topic each, each reading about 8 KB/s (they make progress);
   pub      one framed-TCP publisher, 1 KB messages to those 200 topics, 40 msg/s each (8 MB/s offered);
-  half     1,000 framed-TCP connections that send 64 KiB - 1 bytes of a frame, then one byte every 20 s;
+  half     1,000 framed-TCP connections that send a ping, then half of a 64 KiB frame, then one byte
+           every 20 s (never idle, never finishing: the frame timeout's case);
   bulk     500 WebSocket readers at about 1 KB/s on one topic the publisher also feeds (10 msg/s).
 Samples the server every 100 ms: RSS (VmRSS), accounted memory and stage (/metrics), shed counters.
 Prints one JSON object: peaks, when each stage began, and how each group of clients ended.
@@ -158,7 +159,12 @@ async def half_framer(port, source, stop, ended):
         ended.note("half", "refused: " + type(e).__name__)
         return
     try:
-        writer.write(struct.pack(">I", 65535) + b"x" * 65534)
+        # A whole frame first (past the handshake: the frame timeout is what must catch the rest).
+        writer.write(tcp_frame({"op": "ping"}))
+        await writer.drain()
+        n = struct.unpack(">I", await asyncio.wait_for(reader.readexactly(4), 15))[0]
+        await reader.readexactly(n)  # the pong: the session is open
+        writer.write(struct.pack(">I", 65536) + b"x" * 32768)  # half of a 64 KiB frame (max-message-size)
         await writer.drain()
         watch = asyncio.ensure_future(tcp_error_or_eof(reader))
         while not stop.is_set() and not watch.done():
