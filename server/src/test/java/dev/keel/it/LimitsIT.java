@@ -78,7 +78,9 @@ class LimitsIT {
       double floor = (total - burst) / (double) rate; // the bucket cannot let them through faster
       assertThat(seconds).as("%d messages at %d/s after a burst of %d take at least %.2fs", total, rate, burst, floor)
           .isGreaterThanOrEqualTo(floor * 0.95);
-      assertThat(server.rateLimited()).as("messages held back by the limiter").isGreaterThanOrEqualTo(total - burst);
+      // How many waited for a token depends on how fast the server got to read them (a busy machine reads
+      // the flood in pieces while the bucket refills); that some did is what the limiter owes.
+      assertThat(server.rateLimited()).as("messages held back by the limiter").isPositive();
       tcp.send("{\"op\":\"ping\"}");
       assertThat(tcp.read()).as("the throttled connection is still open").isEqualTo("{\"op\":\"pong\"}");
     }
