@@ -243,7 +243,7 @@ public final class CoreOptions {
 
   public static final Option<Long> MEMORY_BUDGET = Option.autoSize("memory-budget", 0)
       .describe("All the memory clients can make the server hold, in one number; past its marks the server refuses, pauses, sheds.")
-      .details("One budget for everything a client can make the server hold: connections (4 KiB each), outbound"
+      .details("One budget for everything a client can make the server hold: connections (4 KiB each, and 512 B per subscription), outbound"
           + " queues (bytes plus 64 B per queued message), messages waiting for the rate limit or a handler,"
           + " partially received frames and HTTP bodies (docs/memory.md). Above `memory-high-mark` new"
           + " connections are refused and publishers are paused; above `memory-shed-mark` the connections"

@@ -29,9 +29,17 @@ public final class MemoryBudget {
    */
   public static final int CONNECTION_COST = 4096;
 
+  /**
+   * What a subscription costs, charged to {@link Kind#CONNECTIONS} while its connection lives: a
+   * subscription that creates its topic holds 518 B of heap, one to a topic that exists 147 B
+   * ({@code bench/subscription_heap.py}). Charged at the first figure, because a client chooses its
+   * topics: 256 subscriptions to made-up topics on each of many connections is the expensive case.
+   */
+  public static final int SUBSCRIPTION_COST = 512;
+
   /** The kinds of memory charged; each is a label of {@code keel_memory_accounted_bytes}. */
   public enum Kind {
-    /** Open connections, at {@link #CONNECTION_COST} each. */
+    /** Open connections, at {@link #CONNECTION_COST} each, and their subscriptions ({@link #SUBSCRIPTION_COST}). */
     CONNECTIONS,
     /** Outbound queues: queued frames and their per-entry overhead. */
     OUTBOUND,

@@ -16,7 +16,8 @@ final class Holdings {
    */
   static long accounted(Session s) {
     long above = s.attachment instanceof Held h ? h.heldBytes() : 0;
-    return MemoryBudget.CONNECTION_COST + s.outbound.accounted() + s.gate.backlogAccounted()
+    return MemoryBudget.CONNECTION_COST + (long) s.subscriptions * MemoryBudget.SUBSCRIPTION_COST
+        + s.outbound.accounted() + s.gate.backlogAccounted()
         + s.activity.partialBytes() + above;
   }
 

@@ -176,8 +176,14 @@ public final class Session implements Subscriber {
     return Holdings.accounted(this);
   }
 
-  /** Set by the layer above: how many topics this connection is subscribed to (for the ledger). */
+  /**
+   * Set by the layer above: how many topics this connection is subscribed to (for the ledger), each
+   * charged to the memory budget ({@link MemoryBudget#SUBSCRIPTION_COST}) while the connection lives.
+   */
   public void subscriptions(int count) {
+    if (state != State.ENDED) { // once ended, ended() has released them all
+      server.budget().charge(MemoryBudget.Kind.CONNECTIONS, (long) (count - subscriptions) * MemoryBudget.SUBSCRIPTION_COST);
+    }
     subscriptions = count;
   }
 
@@ -395,6 +401,7 @@ public final class Session implements Subscriber {
       return;
     }
     state = State.ENDED;
+    server.budget().release(MemoryBudget.Kind.CONNECTIONS, (long) subscriptions * MemoryBudget.SUBSCRIPTION_COST);
     if (closing == null) {
       closing = new Closing(CloseCause.CLIENT, outbound.bytes()); // the peer ended it
     }
