@@ -69,8 +69,8 @@ final class AcceptGate {
       return false;
     }
     // Every open connection costs the budget, from accept to close: a flood of idle ones meets it too.
-    budget.charge(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST);
-    ch.closeFuture().addListener(f -> budget.release(MemoryBudget.Kind.CONNECTIONS, MemoryBudget.CONNECTION_COST));
+    budget.connectionOpened();
+    ch.closeFuture().addListener(f -> budget.connectionClosed());
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
       return true; // in-process: no address to count
     }

@@ -83,6 +83,8 @@ public final class MemoryBudget {
   private final long hardLimit;
   private final LongAdder[] actions = new LongAdder[Action.values().length];
   private final LongAdder[] held = new LongAdder[Kind.values().length];
+  /** Open connections, for the fair share of {@link #admits}. */
+  private final LongAdder open = new LongAdder();
   /** All kinds together, kept beside them so that {@link #admits} sums one adder. */
   private final LongAdder all = new LongAdder();
   private volatile Stage stage = Stage.NORMAL;
@@ -144,9 +146,21 @@ public final class MemoryBudget {
     if (total > budget) {
       return false;
     }
-    long connections = Math.max(1, held[Kind.CONNECTIONS.ordinal()].sum() / CONNECTION_COST);
+    long connections = Math.max(1, open.sum());
     return holderBytes + bytes <= budget / connections;
   }
+  /** A connection was accepted: it costs {@link #CONNECTION_COST} until {@link #connectionClosed}. */
+  public void connectionOpened() {
+    open.increment();
+    charge(Kind.CONNECTIONS, CONNECTION_COST);
+  }
+
+  /** A connection {@link #connectionOpened opened} has closed. */
+  public void connectionClosed() {
+    open.decrement();
+    release(Kind.CONNECTIONS, CONNECTION_COST);
+  }
+
 
   /** Bytes held of one kind now (a sum over the adder's cells: for the evaluator and metrics). */
   public long held(Kind kind) {
