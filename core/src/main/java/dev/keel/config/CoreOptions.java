@@ -245,7 +245,7 @@ public final class CoreOptions {
       .describe("All the memory clients can make the server hold, in one number; past its marks the server refuses, pauses, sheds.")
       .details("One budget for everything a client can make the server hold: connections (4 KiB each), outbound"
           + " queues (bytes plus 64 B per queued message), messages waiting for the rate limit or a handler,"
-          + " partially received frames and HTTP bodies (docs/memory.md). Above `memory-high-mark` new"
+          + " partially received frames, HTTP bodies and topic history (docs/memory.md). Above `memory-high-mark` new"
           + " connections are refused and publishers are paused; above `memory-shed-mark` the connections"
           + " holding the most are closed, largest first. `auto`: the launcher takes 75% of the container's"
           + " memory limit, or a quarter of the machine's memory up to 2GiB, and sizes the JVM from it;"
