@@ -2,12 +2,9 @@ package dev.keel.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,25 +15,9 @@ import org.junit.jupiter.api.Test;
 class JsClientIT {
   private static final Path JS = Path.of("..", "clients", "js");
 
-  private static String node() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, "node");
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    return null;
-  }
-
   @Test
   void nodeTests_passAgainstTheRealServer() throws Exception {
-    String node = node();
-    Assumptions.assumeTrue(node != null, "node is not installed: the JavaScript client's tests need Node 20+ (.ci/run)");
-    Process v = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
-    String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    v.waitFor(10, TimeUnit.SECONDS);
-    int major = version.matches("v\\d+\\..*") ? Integer.parseInt(version.substring(1, version.indexOf('.'))) : 0;
-    Assumptions.assumeTrue(major >= 20, "node " + version + " has no WebSocket: the JavaScript client's tests need Node 20+");
+    String node = Node.require();
     try (TestServer server = TestServer.start()) {
       ProcessBuilder pb = new ProcessBuilder(node, "--experimental-websocket", "--test", "test/")
           .directory(JS.toFile()).redirectErrorStream(true);

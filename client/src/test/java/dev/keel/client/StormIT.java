@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.testing.WsClient;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,13 +27,7 @@ class StormIT {
 
   @Test
   void twoThousandClientsDroppedAtOnce_reconnectSpreadOverTheWindow_andTheServerStaysResponsive() throws Exception {
-    String node = null;
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "node"))) {
-        node = Path.of(dir, "node").toString();
-      }
-    }
-    Assumptions.assumeTrue(node != null, "node is not installed: the storm runs the JavaScript client (.ci/run installs it)");
+    String node = Node.require();
     try (TestServer server = TestServer.start(); ResettingProxy proxy = new ResettingProxy(server.port())) {
       ProcessBuilder pb = new ProcessBuilder(node, "--experimental-websocket", "storm/storm.mjs")
           .directory(Path.of("..", "clients", "js").toFile()).redirectErrorStream(true);
