@@ -75,7 +75,23 @@ public final class KeelMetrics implements AutoCloseable {
       counter("keel_shed", stats, s -> s.shed(action), "Actions of the memory budget's stages")
           .tag("action", action).register(registry);
     }
-    Gauge.builder("keel_topics", stats, Readings::topics).description("Topics with subscribers").register(registry);
+    Gauge.builder("keel_history_messages", stats, Readings::historyMessages)
+        .description("Messages kept in topic history for recovery").register(registry);
+    Gauge.builder("keel_history", stats, Readings::historyBytes).baseUnit("bytes")
+        .description("Topic history, as charged to the memory budget (data plus 56 B a message)").register(registry);
+    for (String cause : stats.historyTrimCauses()) {
+      counter("keel_history_trimmed", stats, s -> s.historyTrimmed(cause), "Messages trimmed from topic history, by cause")
+          .tag("cause", cause).register(registry);
+    }
+    counter("keel_recoveries_attempted", stats, Readings::recoveriesAttempted, "Subscriptions with a since position")
+        .register(registry);
+    counter("keel_recoveries_succeeded", stats, Readings::recoveriesSucceeded,
+        "Subscriptions that recovered every missed message").register(registry);
+    for (String reason : stats.recoveryFailureReasons()) {
+      counter("keel_recoveries_failed", stats, s -> s.recoveriesFailed(reason), "Subscriptions answered recovered:false, by reason")
+          .tag("reason", reason).register(registry);
+    }
+    Gauge.builder("keel_topics", stats, Readings::topics).description("Topics with subscribers or history").register(registry);
     Gauge.builder("keel_subscriptions", stats, Readings::subscriptions)
         .description("Subscriptions over all topics").register(registry);
     Gauge.builder("keel_netty_direct_memory_used_bytes", allocator, a -> a.metric().usedDirectMemory())

@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import dev.keel.fanout.Position;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.Session;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** {@link Topics} over the server's {@link TopicRegistry}; subscriptions change on the subscriber's loop. */
 final class RegistryTopics implements Topics {
@@ -82,6 +85,40 @@ final class RegistryTopics implements Topics {
       s.subscriptions(c.topics.size());
       return true;
     }, false);
+  }
+
+  @Override
+  public Recovery subscribe(Connection connection, String topic, StreamPosition since, Function<Recovery, String> reply) {
+    requireTopic(topic);
+    LiveConnection c = live(connection);
+    Session s = c.session();
+    Position at = new Position(since.epoch(), since.seq());
+    return c.onLoop(() -> {
+      if (!s.isOpen()) {
+        return null;
+      }
+      Recovery r;
+      if (c.topics.contains(topic)) {
+        dev.keel.fanout.Recovery now = registry.position(topic);
+        r = new Recovery(now == null ? null : now.epoch(), now == null ? 0 : now.seq(), at.epoch() != null, false,
+            at.epoch() != null ? "already_subscribed" : null);
+      } else if (c.topics.size() >= maxSubscriptions) {
+        return null;
+      } else {
+        c.topics.add(topic);
+        // Queues the replay (data lane) in this same loop task; the reply below goes on the control lane,
+        // which the drain after this task writes first: subscribed, the replay, then live messages.
+        dev.keel.fanout.Recovery got = registry.subscribe(topic, s, at);
+        s.subscriptions(c.topics.size());
+        r = new Recovery(got.epoch(), got.seq(), got.attempted(), got.recovered(),
+            got.failure() == null ? null : got.failure().label());
+      }
+      if (reply != null) {
+        byte[] text = reply.apply(r).getBytes(StandardCharsets.UTF_8);
+        s.reply(s.alloc().buffer(text.length, text.length).writeBytes(text));
+      }
+      return r;
+    }, null);
   }
 
   @Override

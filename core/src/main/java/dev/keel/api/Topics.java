@@ -29,6 +29,23 @@ public interface Topics {
    */
   boolean subscribe(Connection connection, String topic);
 
+  /**
+   * Subscribes {@code connection} to {@code topic} and recovers from {@code since}: when the topic's
+   * history (option {@code history-size}) still holds every message after {@code since.seq()} in the
+   * same epoch, those are queued to the connection, oldest first, and the live ones follow them with
+   * no gap and no duplicate, however many publishes race the subscription. {@code reply} turns the
+   * outcome into the text queued ahead of the replay; it runs on the connection's event loop, so it
+   * must only format (no blocking, no waiting). A connection already subscribed gets its position,
+   * no replay, and reason {@code already_subscribed}.
+   *
+   * @param since where the client's stream stood; an epoch of null asks for the position only
+   * @param reply the reply's text from the outcome, or null for no reply
+   * @return the outcome, or null when nothing was subscribed (the connection is closed or already
+   *     has {@code max-subscriptions} topics); then {@code reply} is not called
+   */
+  Recovery subscribe(Connection connection, String topic, StreamPosition since,
+      java.util.function.Function<Recovery, String> reply);
+
   /** Ends a subscription (nothing happens if there is none). */
   void unsubscribe(Connection connection, String topic);
 

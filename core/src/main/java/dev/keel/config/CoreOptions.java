@@ -245,7 +245,7 @@ public final class CoreOptions {
       .describe("All the memory clients can make the server hold, in one number; past its marks the server refuses, pauses, sheds.")
       .details("One budget for everything a client can make the server hold: connections (4 KiB each, and 512 B per subscription), outbound"
           + " queues (bytes plus 64 B per queued message), messages waiting for the rate limit or a handler,"
-          + " partially received frames and HTTP bodies (docs/memory.md). Above `memory-high-mark` new"
+          + " partially received frames, HTTP bodies and topic history (docs/memory.md). Above `memory-high-mark` new"
           + " connections are refused and publishers are paused; above `memory-shed-mark` the connections"
           + " holding the most are closed, largest first. `auto`: the launcher takes 75% of the container's"
           + " memory limit, or a quarter of the machine's memory up to 2GiB, and sizes the JVM from it;"
@@ -283,6 +283,32 @@ public final class CoreOptions {
 
   // ------------------------------------------------------------------ threads
 
+  public static final Option<Integer> HISTORY_SIZE = Option.count("history-size", 0)
+      .range(0, 1 << 20)
+      .describe("Messages kept per topic for recovery on reconnect (sub with since); 0 = history off.")
+      .details("Messages kept per topic so that a client that reconnects with `{\"op\":\"sub\",...,\"since\":"
+          + "{\"epoch\":E,\"seq\":N}}` gets the ones it missed, then the live ones, with no gap and no duplicate"
+          + " (docs/protocol.md, Recovery). With history on, a topic lives on after its last subscriber"
+          + " leaves until its history expires, and a publish to a topic with no subscriber is kept too."
+          + " Every kept byte counts against `memory-budget` (the message plus 56 B); in the shed stage whole"
+          + " histories are dropped, largest first, before any connection is closed.")
+      .why("Off: history makes every published topic outlive its subscribers and costs memory per topic;"
+          + " an application turns it on knowing its message rates (Centrifugo's default is off too).");
+  public static final Option<Duration> HISTORY_TTL = Option.duration("history-ttl", Duration.ofMinutes(2))
+      .range(Duration.ofSeconds(1), Duration.ofDays(1))
+      .describe("How long a kept message stays recoverable; older ones are dropped.")
+      .details("How long a message stays in its topic's history. A client whose missed messages are older"
+          + " gets `recovered:false` with reason `expired`. One task per server drops expired messages every"
+          + " quarter of this (at most every second) and ends topics left with neither history nor subscribers.")
+      .why("Two minutes covers a phone changing networks or a proxy restarting, and is what Socket.IO's"
+          + " connection state recovery and Ably's resume promise.");
+  public static final Option<Integer> HISTORY_MAX_BYTES = Option.size("history-max-bytes", 512 * 1024)
+      .range(1024, 1 << 30)
+      .describe("Per-topic bound on the bytes of history kept (data plus 56 B a message).")
+      .details("Per-topic bound on history: the kept messages' data plus 56 B each. Past it the oldest are"
+          + " dropped, as past `history-size`.")
+      .why("Half the default outbound queue, so that a whole replay fits a client's queue beside live messages.");
+
   public static final Option<Integer> IO_THREADS = Option.count("io-threads", 0)
       .range(0, 256)
       .describe("Event loop threads; 0 = one per core.")
@@ -306,6 +332,7 @@ public final class CoreOptions {
       group("Security", AUTH_HMAC_SECRET, AUTH_PUBLIC_KEY, AUTH_LEEWAY, ALLOWED_ORIGINS, INSECURE, TLS_CERT, TLS_KEY),
       group("Memory budget", MEMORY_BUDGET, MEMORY_HIGH_MARK, MEMORY_SHED_MARK, MEMORY_RESUME_MARK,
           MEMORY_STAGE_DWELL, MEMORY_HEAP_HIGH, MEMORY_HEAP_CRITICAL, MEMORY_CHECK_INTERVAL, FRAME_TIMEOUT),
+      group("History and recovery", HISTORY_SIZE, HISTORY_TTL, HISTORY_MAX_BYTES),
       group("Threads", IO_THREADS, IO_TRANSPORT)),
       List.of(
           c -> c.get(HEARTBEAT_INTERVAL).compareTo(c.get(IDLE_TIMEOUT)) < 0 ? null
@@ -330,6 +357,9 @@ public final class CoreOptions {
           c -> c.get(MEMORY_HEAP_HIGH) < c.get(MEMORY_HEAP_CRITICAL) ? null
               : "memory-heap-high (" + c.get(MEMORY_HEAP_HIGH) + "%) must be below memory-heap-critical ("
                   + c.get(MEMORY_HEAP_CRITICAL) + "%)",
+          c -> c.get(HISTORY_SIZE) <= c.get(OUTBOUND_QUEUE_MESSAGES) ? null
+              : "history-size (" + c.get(HISTORY_SIZE) + ") must not exceed outbound-queue-messages ("
+                  + c.get(OUTBOUND_QUEUE_MESSAGES) + "): a whole replay must fit a recovering client's queue",
           c -> c.get(PROXY_PROTOCOL) == ProxyProtocol.OFF || !c.get(TRUSTED_PROXIES).isEmpty() ? null
               : "proxy-protocol " + c.get(PROXY_PROTOCOL).optionName() + " needs trusted-proxies: the addresses"
                   + " of the proxies that send the header"));

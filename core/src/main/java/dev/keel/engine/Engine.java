@@ -6,6 +6,7 @@ import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.config.Ports;
 import dev.keel.fanout.FanOutCounters;
+import dev.keel.fanout.HistorySettings;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.config.Units;
 import dev.keel.limit.AddressLimiter;
@@ -72,6 +73,7 @@ public final class Engine {
   private final AtomicBoolean drained = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private Channel wsListener;
+  private io.netty.util.concurrent.ScheduledFuture<?> historySweep;
   private Channel tcpListener;
 
   /**
@@ -81,12 +83,13 @@ public final class Engine {
     this.config = config;
     this.transport = Transport.of(config.get(CoreOptions.IO_TRANSPORT));
     this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
-    this.topics = new TopicRegistry(allocator, new FanOutCounters());
+    this.memory = new MemoryBudget(budgetBytes(config));
+    this.topics = new TopicRegistry(allocator, new FanOutCounters(), HistorySettings.from(config), memory,
+        Ticker.systemTicker());
     this.sockets = SocketBudgets.of(config);
     AddressLimiter limiter = new AddressLimiter(config.get(CoreOptions.MAX_CONNECTIONS_PER_IP),
         config.get(CoreOptions.CONNECT_RATE_PER_IP), config.get(CoreOptions.CONNECT_BURST_PER_IP),
         config.get(CoreOptions.HTTP_RATE_LIMIT_PER_IP), Ticker.systemTicker());
-    this.memory = new MemoryBudget(budgetBytes(config));
     this.admission = new AcceptGate(limiter, sockets.shared(), counters, allChannels, new ProxyTrust(config), memory,
         config.get(CoreOptions.MAX_CONNECTIONS_PER_IP), config.get(CoreOptions.CONNECT_RATE_PER_IP));
     Clock clock = Clock.systemUTC();
@@ -101,7 +104,7 @@ public final class Engine {
     this.host = new EngineHost(this);
     this.overload = new OverloadControl(config, memory, new MemoryPressure(allocator,
         config.get(CoreOptions.MEMORY_HEAP_HIGH), config.get(CoreOptions.MEMORY_HEAP_CRITICAL)), sessions,
-        Ticker.systemTicker());
+        topics, Ticker.systemTicker());
   }
 
   /**
@@ -156,6 +159,14 @@ public final class Engine {
           + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
     }
     overload.start(boss.next());
+    HistorySettings history = topics.historySettings();
+    if (history.enabled()) {
+      // One sweep per server (never per topic): expired history leaves, and topics left empty with it.
+      historySweep = boss.next().scheduleAtFixedRate(topics::sweep, history.sweepIntervalNanos(),
+          history.sweepIntervalNanos(), TimeUnit.NANOSECONDS);
+      log.info("topic history: {} messages, {} per topic, for {}", history.size(),
+          Units.formatSize(history.maxBytes()), Units.formatDuration(java.time.Duration.ofNanos(history.ttlNanos())));
+    }
     log.info("memory budget {} (high {}%, shed {}%)", Units.formatSize(memory.budget()),
         config.get(CoreOptions.MEMORY_HIGH_MARK), config.get(CoreOptions.MEMORY_SHED_MARK));
     SocketBudgets.logged(sockets);
@@ -265,11 +276,15 @@ public final class Engine {
       return;
     }
     overload.stop();
+    if (historySweep != null) {
+      historySweep.cancel(false);
+    }
     closeListener(wsListener);
     closeListener(tcpListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    topics.clearHistory(); // after the loops: nothing publishes any more
     log.info("stopped");
   }
 

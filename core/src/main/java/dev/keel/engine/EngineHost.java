@@ -1,7 +1,10 @@
 package dev.keel.engine;
 
 import dev.keel.config.KeelConfig;
+import dev.keel.fanout.HistoryCounters;
+import dev.keel.fanout.RecoveryFailure;
 import dev.keel.fanout.TopicRegistry;
+import dev.keel.fanout.TrimCause;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.session.Session;
 import dev.keel.session.SessionCounters;
@@ -262,6 +265,55 @@ public final class EngineHost implements Host, Readings {
   @Override
   public long shed(String action) {
     return engine.budget().counted(MemoryBudget.Action.valueOf(action.toUpperCase(Locale.ROOT)));
+  }
+
+  private static final List<String> TRIM_CAUSES =
+      Arrays.stream(TrimCause.values()).map(TrimCause::label).toList();
+  private static final List<String> RECOVERY_FAILURES =
+      Arrays.stream(RecoveryFailure.values()).map(RecoveryFailure::label).toList();
+
+  private HistoryCounters history() {
+    return engine.topics().historyCounters();
+  }
+
+  @Override
+  public long historyMessages() {
+    return history().messages();
+  }
+
+  @Override
+  public long historyBytes() {
+    return history().bytes();
+  }
+
+  @Override
+  public List<String> historyTrimCauses() {
+    return TRIM_CAUSES;
+  }
+
+  @Override
+  public long historyTrimmed(String cause) {
+    return history().trimmed(TrimCause.valueOf(cause.toUpperCase(Locale.ROOT)));
+  }
+
+  @Override
+  public long recoveriesAttempted() {
+    return history().attempted();
+  }
+
+  @Override
+  public long recoveriesSucceeded() {
+    return history().succeeded();
+  }
+
+  @Override
+  public List<String> recoveryFailureReasons() {
+    return RECOVERY_FAILURES;
+  }
+
+  @Override
+  public long recoveriesFailed(String reason) {
+    return history().failed(RecoveryFailure.valueOf(reason.toUpperCase(Locale.ROOT)));
   }
 
   @Override

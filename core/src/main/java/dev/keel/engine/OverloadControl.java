@@ -2,6 +2,8 @@ package dev.keel.engine;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
+import dev.keel.fanout.HistoryTrim;
+import dev.keel.fanout.TopicRegistry;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.OverloadStages;
 import dev.keel.limit.Stage;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>into {@code high}: nothing here, the hot paths read the stage (accepts are refused, senders
  *       pause themselves after their next message, HTTP publishes get 503);
- *   <li>into {@code shed}, and at each check while it lasts: a shed round, which asks every loop for
+ *   <li>into {@code shed}, and at each check while it lasts: first topic history is dropped, largest
+ *       first (TopicRegistry#trimForBudget); if that does not cover the excess, a shed round, which asks every loop for
  *       what its connections hold, then closes the largest holders until the excess over the high
  *       mark is covered (Envoy's overload manager resets the biggest consumers first, too);
  *   <li>back to {@code normal}: every loop resumes the connections the stage paused.
@@ -46,6 +49,7 @@ final class OverloadControl implements Runnable {
   private final OverloadStages stages;
   private final MemoryPressure pressure;
   private final Sessions sessions;
+  private final TopicRegistry topics;
   private final Ticker ticker;
   private final long intervalNanos;
   /** A shed round is under way: the next one waits for it (and for the memory it frees). */
@@ -53,13 +57,15 @@ final class OverloadControl implements Runnable {
   private EventExecutor executor;
   private ScheduledFuture<?> task;
 
-  OverloadControl(KeelConfig config, MemoryBudget budget, MemoryPressure pressure, Sessions sessions, Ticker ticker) {
+  OverloadControl(KeelConfig config, MemoryBudget budget, MemoryPressure pressure, Sessions sessions,
+      TopicRegistry topics, Ticker ticker) {
     this.budget = budget;
     this.stages = new OverloadStages(budget.budget(), config.get(CoreOptions.MEMORY_HIGH_MARK),
         config.get(CoreOptions.MEMORY_SHED_MARK), config.get(CoreOptions.MEMORY_RESUME_MARK),
         config.get(CoreOptions.MEMORY_STAGE_DWELL).toNanos());
     this.pressure = pressure;
     this.sessions = sessions;
+    this.topics = topics;
     this.ticker = ticker;
     this.intervalNanos = config.get(CoreOptions.MEMORY_CHECK_INTERVAL).toNanos();
   }
@@ -102,7 +108,17 @@ final class OverloadControl implements Runnable {
       // Whichever asks more: the accounting over its high mark, or heap / direct memory over theirs
       // (memory the accounting does not see, or sees only in part). At least the largest holder goes.
       long excess = Math.max(1, Math.max(stages.excessOverHigh(accounted), pressure.excessOverHigh()));
-      shed(excess);
+      // History first: it is the one holding no client is waiting on right now.
+      HistoryTrim.Result cut = topics.trimForBudget(excess);
+      if (cut.topics() > 0) {
+        log.warn("memory shed: dropped the history of {} topics ({}) of {} over the high mark", cut.topics(),
+            mib(cut.freedBytes()), mib(excess));
+      }
+      if (cut.freedBytes() >= excess) {
+        executor.schedule(() -> shedding.set(false), intervalNanos, TimeUnit.NANOSECONDS);
+      } else {
+        shed(excess - cut.freedBytes());
+      }
     }
   }
 

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>Guarded by its own monitor, held only to change the member sets or to take the next seq and
  * hand the message to the loops: assigning seq and enqueueing under one lock is what keeps every
- * subscriber's seq monotonic when several threads publish at once.
+ * subscriber's seq monotonic when several threads publish at once. With history on, the message is
+ * kept under the same lock, so a subscription that recovers (also under it, on its own loop) sees
+ * exactly the messages before the ones the loops will deliver to it.
  */
 final class Topic {
   final String name;
@@ -24,6 +26,12 @@ final class Topic {
   private long seq;
   private final List<Partition> partitions = new ArrayList<>(2);
   private int subscribers;
+  /** Which stream {@code seq} counts: a new one whenever this entry is made or its history is cut. */
+  private String epoch = Epochs.next();
+  /** Null when history is off. */
+  final History history;
+  /** Set (under the monitor, inside the map's compute) when the entry leaves the registry. */
+  boolean removed;
 
   /** The subscribers owned by one event loop, with a snapshot array rebuilt lazily after changes. */
   static final class Partition {
@@ -43,8 +51,9 @@ final class Topic {
     }
   }
 
-  Topic(String name) {
+  Topic(String name, History history) {
     this.name = name;
+    this.history = history;
     this.prefix = ("{\"op\":\"msg\",\"topic\":\"" + name + "\",\"seq\":").getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -74,6 +83,20 @@ final class Topic {
 
   boolean isEmpty() {
     return subscribers == 0;
+  }
+
+  /** No subscriber and no history left: the entry may leave the registry. */
+  boolean removable() {
+    return subscribers == 0 && (history == null || history.isEmpty());
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  /** History was cut in a way a client cannot see from seq alone: positions of the old stream stop recovering. */
+  void newEpoch() {
+    epoch = Epochs.next();
   }
 
   int subscribers() {

@@ -1,25 +1,27 @@
 package dev.keel.fanout;
 
-import dev.keel.session.Framing;
-import dev.keel.session.SendOutcome;
+import dev.keel.limit.MemoryBudget;
 import dev.keel.session.Subscriber;
 import dev.keel.spi.LocalTopics;
 import dev.keel.spi.Relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * Topics and their subscribers, and the fan-out. A topic exists while it has subscribers: the last
- * unsubscribe removes it, so no empty entry is left behind (and its seq starts again at 1 if it
- * comes back).
+ * Topics and their subscribers, and the fan-out. Without history a topic exists while it has
+ * subscribers: the last unsubscribe removes it, so no empty entry is left behind (and its seq starts
+ * again at 1, in a new epoch, if it comes back). With history ({@link HistorySettings}) a topic also
+ * lives while it keeps messages, so that a client that dropped can recover what it missed
+ * ({@link #subscribe(String, Subscriber, Position)}); the sweep ({@link #sweep}) ends it once they
+ * expire.
  *
  * <p>Fan-out encodes a message once into one reference-counted buffer and hands it to one task per
  * event loop; there it is framed once per transport (WebSocket, framed TCP), and each subscriber's
@@ -42,14 +44,40 @@ public final class TopicRegistry implements LocalTopics {
   private final ByteBufAllocator alloc;
   private final FanOutCounters stats;
   private final LongAdder subscriptions = new LongAdder();
+  private final HistorySettings history;
+  private final HistoryCounters historyCounters;
+  private final Ticker ticker;
+  private final Recoverer recoverer;
 
+  /** A registry without history. */
   public TopicRegistry(ByteBufAllocator alloc, FanOutCounters counters) {
+    this(alloc, counters, HistorySettings.OFF, new MemoryBudget(Long.MAX_VALUE), Ticker.systemTicker());
+  }
+
+  /**
+   * @param budget charged with every byte history keeps ({@code Kind.HISTORY})
+   * @param ticker the time history's TTL is measured on
+   */
+  public TopicRegistry(ByteBufAllocator alloc, FanOutCounters counters, HistorySettings history,
+      MemoryBudget budget, Ticker ticker) {
     this.alloc = alloc;
     this.stats = counters;
+    this.history = history;
+    this.historyCounters = new HistoryCounters(budget);
+    this.ticker = ticker;
+    this.recoverer = new Recoverer(alloc, counters, historyCounters, ticker);
   }
 
   public FanOutCounters counters() {
     return stats;
+  }
+
+  public HistoryCounters historyCounters() {
+    return historyCounters;
+  }
+
+  public HistorySettings historySettings() {
+    return history;
   }
 
   /** Routes publishes through {@code relay} from now on (set once, before connections arrive). */
@@ -62,26 +90,72 @@ public final class TopicRegistry implements LocalTopics {
     return relay;
   }
 
+  private Topic newTopic(String name) {
+    return new Topic(name, history.enabled() ? new History(history, historyCounters) : null);
+  }
+
   /** Adds {@code s} to the topic's subscribers, creating the topic if needed. */
   public void subscribe(String topic, Subscriber s) {
+    subscribe(topic, s, null);
+  }
+
+  /**
+   * Adds {@code s} to the topic's subscribers and, when {@code since} names an epoch, recovers: if the
+   * topic's stream is still that epoch and keeps every message after {@code since.seq()}, those are
+   * queued to {@code s} now, oldest first, and every later message reaches it live. Must run on
+   * {@code s}'s event loop: the position is read and {@code s} added under the topic's monitor, the
+   * one ordering point of its publishes, and live messages reach {@code s} as tasks on its loop,
+   * which all run after this one; so the replay and the live stream meet with no gap and no duplicate.
+   *
+   * @param since null: a plain subscription (returns null)
+   */
+  public Recovery subscribe(String topic, Subscriber s, Position since) {
+    if (since != null && !s.eventLoop().inEventLoop()) {
+      throw new IllegalStateException("a recovering subscription must run on the subscriber's event loop");
+    }
     boolean[] created = new boolean[1];
+    Recovery[] result = new Recovery[1];
+    List<List<History.Entry>> replay = new ArrayList<>(1);
+    Topic[] target = new Topic[1];
     topics.compute(topic, (name, t) -> {
-      Topic target = t == null ? new Topic(name) : t;
+      Topic tp = t == null ? newTopic(name) : t;
       created[0] = t == null;
-      synchronized (target) {
-        if (target.add(s)) {
+      synchronized (tp) {
+        if (tp.add(s)) {
           subscriptions.increment();
         }
+        if (since != null) {
+          result[0] = recoverer.position(tp, since);
+          if (result[0].recovered()) {
+            replay.add(tp.history.after(since.seq()));
+          }
+        }
       }
-      return target;
+      target[0] = tp;
+      return tp;
     });
     Relay r = relay;
     if (created[0] && r != null) {
       r.topicChanged(topic); // after the change: the relay reads the registry's current state
     }
+    if (!replay.isEmpty()) {
+      recoverer.replay(target[0], s, replay.get(0));
+    }
+    return result[0];
   }
 
-  /** Removes {@code s}; removes the topic when it was the last subscriber. */
+  /** The topic's current epoch and last seq, without subscribing (null when there is no such topic). */
+  public Recovery position(String topic) {
+    Topic t = topics.get(topic);
+    if (t == null) {
+      return null;
+    }
+    synchronized (t) {
+      return Recovery.positionOnly(t.epoch(), t.lastSeq());
+    }
+  }
+
+  /** Removes {@code s}; removes the topic when it was the last subscriber and it keeps no history. */
   public void unsubscribe(String topic, Subscriber s) {
     boolean[] removed = new boolean[1];
     topics.computeIfPresent(topic, (name, t) -> {
@@ -89,8 +163,9 @@ public final class TopicRegistry implements LocalTopics {
         if (t.remove(s)) {
           subscriptions.decrement();
         }
-        removed[0] = t.isEmpty();
-        return t.isEmpty() ? null : t;
+        removed[0] = t.removable();
+        t.removed = removed[0];
+        return removed[0] ? null : t;
       }
     });
     Relay r = relay;
@@ -145,8 +220,16 @@ public final class TopicRegistry implements LocalTopics {
       return false;
     }
     synchronized (t) {
-      if (!t.advanceTo(seq)) {
+      long before = t.lastSeq();
+      if (t.removed || !t.advanceTo(seq)) {
         return false;
+      }
+      if (t.history != null) {
+        if (seq != before + 1 && !t.history.isEmpty()) {
+          t.history.clear(TrimCause.GAP); // missed here: recovering across the hole would skip messages
+          t.newEpoch();
+        }
+        t.history.add(seq, data, ticker.nanoTime());
       }
       fanOut(t, seq, data, null);
       return true;
@@ -155,22 +238,41 @@ public final class TopicRegistry implements LocalTopics {
 
   /**
    * Publishes {@code data} (compact JSON) to this node's subscribers, numbered by the local counter;
-   * bypasses the relay (callers that may run in cluster mode use the four-argument form).
+   * bypasses the relay (callers that may run in cluster mode use the four-argument form). With
+   * history on, the message is kept even when the topic has no subscriber now, so {@code data} must
+   * not change after the call.
    *
    * @param onQueued if not null, called once (on some event loop) with the number of subscriber
    *     connections the message was queued to
    */
   public void publish(String topic, byte[] data, IntConsumer onQueued) {
     stats.published.increment();
-    Topic t = topics.get(topic);
-    if (t == null) {
-      if (onQueued != null) {
-        onQueued.accept(0);
+    while (true) {
+      Topic t = topics.get(topic);
+      if (t == null) {
+        if (!history.enabled()) {
+          if (onQueued != null) {
+            onQueued.accept(0);
+          }
+          return;
+        }
+        t = topics.computeIfAbsent(topic, this::newTopic);
       }
-      return;
-    }
-    synchronized (t) {
-      fanOut(t, t.partitions().isEmpty() ? t.lastSeq() : t.nextSeq(), data, onQueued);
+      synchronized (t) {
+        if (t.removed) {
+          continue; // swept or unsubscribed away just now: publish into the entry that replaces it
+        }
+        if (t.history == null) {
+          fanOut(t, t.partitions().isEmpty() ? t.lastSeq() : t.nextSeq(), data, onQueued);
+        } else {
+          long seq = t.nextSeq();
+          long now = ticker.nanoTime();
+          t.history.trimExpired(now);
+          t.history.add(seq, data, now);
+          fanOut(t, seq, data, onQueued);
+        }
+        return;
+      }
     }
   }
 
@@ -200,7 +302,60 @@ public final class TopicRegistry implements LocalTopics {
     }
   }
 
-  /** Live topics (each has at least one subscriber). */
+  /**
+   * Drops expired history, and the topics left with neither history nor subscribers. One task per
+   * server runs it every {@link HistorySettings#sweepIntervalNanos()}; cheap when nothing expired.
+   */
+  public void sweep() {
+    if (!history.enabled()) {
+      return;
+    }
+    long now = ticker.nanoTime();
+    for (Topic t : topics.values()) {
+      boolean removable;
+      synchronized (t) {
+        t.history.trimExpired(now);
+        removable = t.removable();
+      }
+      if (removable) {
+        removeIfRemovable(t);
+      }
+    }
+  }
+
+  private void removeIfRemovable(Topic t) {
+    boolean[] removed = new boolean[1];
+    topics.computeIfPresent(t.name, (name, current) -> {
+      if (current != t) {
+        return current;
+      }
+      synchronized (current) {
+        removed[0] = current.removable();
+        current.removed = removed[0];
+        return removed[0] ? null : current;
+      }
+    });
+    Relay r = relay;
+    if (removed[0] && r != null) {
+      r.topicChanged(t.name);
+    }
+  }
+
+  /**
+   * The memory budget's first answer to the shed stage: drops whole histories, largest first, until
+   * {@code excess} bytes are freed or none is left, giving each a new epoch (its clients' positions
+   * stop recovering, and they are told so). Runs on the budget's evaluator thread.
+   */
+  public HistoryTrim.Result trimForBudget(long excess) {
+    return HistoryTrim.forBudget(topics.values(), excess);
+  }
+
+  /** Releases every history's memory from the budget (the server stops). */
+  public void clearHistory() {
+    HistoryTrim.clearAll(topics.values());
+  }
+
+  /** Live topics (each has at least one subscriber, or history). */
   public int topicCount() {
     return topics.size();
   }
@@ -218,95 +373,6 @@ public final class TopicRegistry implements LocalTopics {
     }
     synchronized (t) {
       return t.subscribers();
-    }
-  }
-
-  /** Hands one message to the subscribers one event loop owns; runs on that loop. */
-  private static final class Delivery implements Runnable {
-    /** The topic, as the key a conflating queue keeps one message per. */
-    private final Topic topic;
-    private final Subscriber[] recipients;
-    private final ByteBuf msg;
-    private final Tally tally;
-    private final FanOutCounters stats;
-
-    Delivery(Topic topic, Subscriber[] recipients, ByteBuf msg, Tally tally, FanOutCounters stats) {
-      this.topic = topic;
-      this.recipients = recipients;
-      this.msg = msg;
-      this.tally = tally;
-      this.stats = stats;
-    }
-
-    @Override
-    public void run() {
-      int queued = 0;
-      // The message framed once per transport on this loop; each recipient queues a duplicate.
-      Framing firstWire = null;
-      ByteBuf firstFrame = null;
-      Framing otherWire = null;
-      ByteBuf otherFrame = null;
-      try {
-        for (Subscriber s : recipients) {
-          Framing w = s.framing();
-          ByteBuf frame;
-          if (w == firstWire) {
-            frame = firstFrame;
-          } else if (firstWire == null) {
-            firstWire = w;
-            frame = firstFrame = w.dataFrame(msg.alloc(), msg, false);
-          } else if (w == otherWire) {
-            frame = otherFrame;
-          } else {
-            if (otherFrame != null) {
-              otherFrame.release(); // a third kind of wire: keep the latest two
-            }
-            otherWire = w;
-            frame = otherFrame = w.dataFrame(msg.alloc(), msg, false);
-          }
-          if (s.offer(frame, topic) == SendOutcome.QUEUED) {
-            queued++;
-          }
-        }
-      } finally {
-        msg.release();
-        if (firstFrame != null) {
-          firstFrame.release();
-        }
-        if (otherFrame != null) {
-          otherFrame.release();
-        }
-        stats.delivered.add(queued);
-        if (tally != null) {
-          tally.partitionDone(queued);
-        }
-      }
-    }
-
-    void abandon() {
-      msg.release();
-      if (tally != null) {
-        tally.partitionDone(0);
-      }
-    }
-  }
-
-  /** Adds up the per-loop counts of one publish and reports the total when the last loop is done. */
-  private static final class Tally {
-    private final AtomicInteger remaining;
-    private final AtomicInteger queued = new AtomicInteger();
-    private final IntConsumer onQueued;
-
-    Tally(int partitions, IntConsumer onQueued) {
-      this.remaining = new AtomicInteger(partitions);
-      this.onQueued = onQueued;
-    }
-
-    void partitionDone(int n) {
-      queued.addAndGet(n);
-      if (remaining.decrementAndGet() == 0) {
-        onQueued.accept(queued.get());
-      }
     }
   }
 }

@@ -69,6 +69,28 @@ public interface Readings {
   /** Times the stages took an action since start. */
   long shed(String action);
 
+  /** Messages kept in topic history for recovery, over all topics (a level). */
+  long historyMessages();
+
+  /** Bytes of topic history, as charged to the memory budget (a level). */
+  long historyBytes();
+
+  /** Why history loses messages, as labels: {@code size}, {@code bytes}, {@code ttl}, {@code budget}, ... */
+  List<String> historyTrimCauses();
+
+  /** Messages trimmed from history for one cause since start. */
+  long historyTrimmed(String cause);
+
+  /** {@code sub} requests with a {@code since} position (recoveries attempted) since start. */
+  long recoveriesAttempted();
+
+  long recoveriesSucceeded();
+
+  /** Why a recovery fails, as labels: {@code epoch_changed}, {@code too_far_behind}, {@code expired}, ... */
+  List<String> recoveryFailureReasons();
+
+  long recoveriesFailed(String reason);
+
   /** The number of subscribers each publish went to is told to {@code recorder} from now on. */
   void fanOutRecorder(java.util.function.IntConsumer recorder);
 }

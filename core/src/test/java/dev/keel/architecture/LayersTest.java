@@ -65,7 +65,7 @@ class LayersTest {
         .whereLayer("transport").mayOnlyBeAccessedByLayers("engine")
         .whereLayer("auth").mayOnlyBeAccessedByLayers("transport", "engine")
         .whereLayer("session").mayOnlyBeAccessedByLayers("auth", "transport", "fanout", "engine", "api")
-        .whereLayer("limit").mayOnlyBeAccessedByLayers("session", "transport", "engine")
+        .whereLayer("limit").mayOnlyBeAccessedByLayers("session", "transport", "fanout", "engine")
         .whereLayer("spi").mayOnlyBeAccessedByLayers("session", "transport", "fanout", "engine", "api")
         .whereLayer("config").mayOnlyBeAccessedByLayers("spi", "limit", "session", "auth", "transport", "fanout",
             "engine", "api")

@@ -11,6 +11,9 @@ import dev.keel.config.KeelConfig;
 import dev.keel.engine.Engine;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.fanout.FanOutCounters;
+import dev.keel.fanout.HistorySettings;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.ConnectionHandler;
 import dev.keel.session.ServerContext;
@@ -49,6 +52,8 @@ public final class EmbeddedTcp {
   /** What every connection here is charged to (as big as the configuration says). */
   public final MemoryBudget budget;
   public final TopicRegistry topics;
+  /** The time topic history's TTL is measured on, moved by hand ({@code historyTicker.advance(...)}). */
+  public final MockTicker historyTicker = Ticker.newMockTicker();
   public final ServerContext context;
   /** The connect-token verifier the config asks for, or null. */
   public final TokenVerifier verifier;
@@ -65,7 +70,8 @@ public final class EmbeddedTcp {
     this.config = config;
     this.sessions = new Sessions(config.get(CoreOptions.MAX_CONNECTIONS));
     this.budget = new MemoryBudget(Engine.budgetBytes(config));
-    this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, new FanOutCounters());
+    this.topics = new TopicRegistry(ByteBufAllocator.DEFAULT, new FanOutCounters(), HistorySettings.from(config), budget,
+        historyTicker);
     ConnectionHandler handler = raw != null ? raw.apply(topics)
         : TestBridges.bridge(config, topics, application, runners);
     TokenVerifier verifier = TokenVerifier.from(config, java.time.Clock.systemUTC());

@@ -1,5 +1,7 @@
 package dev.keel.pubsub;
 
+import dev.keel.api.Recovery;
+import dev.keel.api.StreamPosition;
 import dev.keel.api.TopicNames;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -38,8 +40,17 @@ public final class Protocol {
 
   private Protocol() {}
 
-  /** One parsed client request; {@code id} and {@code data} are null when absent. */
-  record Request(String op, String topic, JsonNode data, JsonNode id) {}
+  /**
+   * One parsed client request; {@code id}, {@code data} and {@code since} are null when absent.
+   *
+   * @param since a {@code sub}'s stream position ({@code "since":{"epoch":E,"seq":N}}; {@code {}}: the
+   *     position only, an epoch of null)
+   */
+  record Request(String op, String topic, JsonNode data, JsonNode id, StreamPosition since) {
+    Request(String op, String topic, JsonNode data, JsonNode id) {
+      this(op, topic, data, id, null);
+    }
+  }
 
   static Request parse(byte[] payload) throws ProtocolException {
     JsonNode root = readTree(payload);
@@ -53,7 +64,8 @@ public final class Protocol {
     }
     String opName = op.textValue();
     return switch (opName) {
-      case "sub", "unsub" -> new Request(opName, topic(root, id), null, id);
+      case "sub" -> new Request(opName, topic(root, id), null, id, since(root, id));
+      case "unsub" -> new Request(opName, topic(root, id), null, id);
       case "pub" -> new Request(opName, topic(root, id), data(root, id), id);
       case "echo" -> new Request(opName, null, data(root, id), id);
       case "ping" -> new Request(opName, null, null, id);
@@ -96,6 +108,29 @@ public final class Protocol {
     return t.textValue();
   }
 
+  /** {@code since}: absent (null), {@code {}} (position only), or an epoch string and a seq of 0 or more. */
+  private static StreamPosition since(JsonNode root, JsonNode id) throws ProtocolException {
+    JsonNode since = root.get("since");
+    if (since == null || since.isNull()) {
+      return null;
+    }
+    if (!since.isObject()) {
+      throw new ProtocolException("bad_request", "invalid since: an object {\"epoch\":E,\"seq\":N} or {}", id);
+    }
+    JsonNode epoch = since.get("epoch");
+    JsonNode seq = since.get("seq");
+    if (epoch == null && seq == null) {
+      return new StreamPosition(null, 0);
+    }
+    if (epoch == null || !epoch.isTextual() || epoch.textValue().length() > 64) {
+      throw new ProtocolException("bad_request", "invalid since: epoch must be the string a subscribed reply gave", id);
+    }
+    if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.longValue() < 0) {
+      throw new ProtocolException("bad_request", "invalid since: seq must be an integer of 0 or more", id);
+    }
+    return new StreamPosition(epoch.textValue(), seq.longValue());
+  }
+
   private static JsonNode data(JsonNode root, JsonNode id) throws ProtocolException {
     JsonNode d = root.get("data");
     if (d == null) {
@@ -130,6 +165,31 @@ public final class Protocol {
       }
       writeId(g, id);
     });
+  }
+
+  /**
+   * {@code {"op":"subscribed","topic":T,"epoch":E,"seq":S[,"recovered":B][,"reason":R][,"id":X]}}: the
+   * answer to a {@code sub} with {@code since}; {@code recovered} only when recovery was attempted.
+   */
+  static String subscribed(String topic, Recovery r, JsonNode id) {
+    ByteBuf buf = write(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, 128, g -> {
+      g.writeStringField("op", "subscribed");
+      g.writeStringField("topic", topic);
+      g.writeStringField("epoch", r.epoch());
+      g.writeNumberField("seq", r.seq());
+      if (r.attempted()) {
+        g.writeBooleanField("recovered", r.recovered());
+      }
+      if (r.reason() != null) {
+        g.writeStringField("reason", r.reason());
+      }
+      writeId(g, id);
+    });
+    try {
+      return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    } finally {
+      buf.release();
+    }
   }
 
   /** {@code {"op":"error","code":C,"message":M[,"id":X]}}. */

@@ -1,6 +1,8 @@
 package dev.keel.pubsub;
 
 import dev.keel.api.Principal;
+import dev.keel.api.Recovery;
+import dev.keel.api.StreamPosition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -18,6 +20,14 @@ final class PubSubProtocol {
 
     /** Subscribes (idempotent); false when the connection already has {@code max-subscriptions} topics. */
     boolean subscribe(String topic);
+
+    /**
+     * Subscribes and recovers from {@code since}; {@code reply} formats the {@code subscribed} reply,
+     * which goes out before the replay.
+     *
+     * @return null when the connection already has {@code max-subscriptions} topics (or is closed)
+     */
+    Recovery subscribe(String topic, StreamPosition since, java.util.function.Function<Recovery, String> reply);
 
     void unsubscribe(String topic);
 
@@ -53,6 +63,13 @@ final class PubSubProtocol {
         Principal p = peer.principal();
         if (p != null && !p.maySubscribe(r.topic())) {
           peer.reply(Protocol.error(peer.alloc(), "forbidden", "not allowed to subscribe to " + r.topic(), r.id()));
+          return;
+        }
+        if (r.since() != null) {
+          if (peer.subscribe(r.topic(), r.since(), got -> Protocol.subscribed(r.topic(), got, r.id())) == null) {
+            peer.reply(Protocol.error(peer.alloc(), "limit_exceeded",
+                "subscription limit reached (max-subscriptions = " + maxSubscriptions + ")", r.id()));
+          }
           return;
         }
         if (!peer.subscribe(r.topic())) {

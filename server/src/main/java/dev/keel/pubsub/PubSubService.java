@@ -4,6 +4,8 @@ import dev.keel.api.Connection;
 import dev.keel.api.Principal;
 import dev.keel.api.Handler;
 import dev.keel.api.Message;
+import dev.keel.api.Recovery;
+import dev.keel.api.StreamPosition;
 import dev.keel.api.Topics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -85,6 +87,11 @@ public final class PubSubService implements Handler {
     public boolean subscribe(String topic) {
       // False also when the connection has just closed; the reply then goes nowhere.
       return topics.subscribe(c, topic);
+    }
+
+    @Override
+    public Recovery subscribe(String topic, StreamPosition since, java.util.function.Function<Recovery, String> reply) {
+      return topics.subscribe(c, topic, since, reply);
     }
 
     @Override

@@ -1,0 +1,33 @@
+// Backoff and close codes, no server needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Backoff, closeKind } from '../keel-client.js';
+
+test('backoff stays under its doubling ceiling up to the cap', () => {
+  const b = new Backoff(500, 30000);
+  for (const ceiling of [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]) {
+    const d = b.next();
+    assert.ok(d >= 0 && d < ceiling, `attempt ${b.attempt}: ${d} under ${ceiling}`);
+  }
+});
+
+test('backoff after an overloaded answer waits at least half a ceiling two steps on', () => {
+  const d = new Backoff(500, 30000).next(true);
+  assert.ok(d >= 1000 && d < 2000, `${d} in [1000, 2000)`);
+});
+
+test('2,000 clients dropped at once spread their first retry over the window', () => {
+  const buckets = new Array(10).fill(0);
+  for (let i = 0; i < 2000; i++) buckets[Math.min(9, Math.floor(new Backoff(500, 30000).next() / 50))]++;
+  for (const [i, n] of buckets.entries()) assert.ok(n > 140 && n < 260, `bucket ${i} holds ${n} of 2000`);
+});
+
+test('close codes map to events', () => {
+  assert.equal(closeKind(1001, 'going away'), 'going_away');
+  assert.equal(closeKind(1008, 'slow consumer'), 'slow_consumer');
+  assert.equal(closeKind(1008, 'server overloaded'), 'overloaded');
+  assert.equal(closeKind(1008, 'token expired'), 'token_expired');
+  assert.equal(closeKind(1009, 'message too big'), 'too_large');
+  assert.equal(closeKind(1013, ''), 'overloaded');
+  assert.equal(closeKind(1006, ''), 'connection_lost');
+});
