@@ -108,7 +108,9 @@ class DashboardBrowserIT {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(js.executeScript("return window.keelDashboard.shownConnections()"))
               .as("connection count shown").isEqualTo(String.valueOf(watched.connections())));
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      // The table is redrawn every second: a row found just before a redraw is stale, and is found again.
+      await().atMost(Duration.ofSeconds(30)).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+          .untilAsserted(() -> {
         WebElement firstRemote = d.findElement(By.cssSelector("#top-connections tbody tr:first-child td:nth-child(3)"));
         assertThat(firstRemote.getText()).as("the stalled subscriber tops the table")
             .endsWith(":" + stalled.socket().getLocalPort());
