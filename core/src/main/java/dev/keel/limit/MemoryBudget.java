@@ -76,11 +76,15 @@ public final class MemoryBudget {
   }
 
   private final long budget;
-  /**
-   * Where refusable charges stop: 2% under the budget, kept for what cannot be refused once it is
-   * happening (control frames, bytes already read, the channel's share of a write).
-   */
+  /** Where the fair share begins: 2% under the budget. */
   private final long hardLimit;
+  /**
+   * Where refusable charges stop, fair share or not: 1% under the budget, kept for what cannot be
+   * refused once it is happening (control frames, bytes already read, the channel's share of a write,
+   * the message in flight to a subscriber that keeps up) and for what other event loops charge at the
+   * same instant (the check and the charge are not one atomic step).
+   */
+  private final long ceiling;
   private final LongAdder[] actions = new LongAdder[Action.values().length];
   private final LongAdder[] held = new LongAdder[Kind.values().length];
   /** Open connections, for the fair share of {@link #admits}. */
@@ -96,6 +100,7 @@ public final class MemoryBudget {
     }
     this.budget = budget;
     this.hardLimit = budget - budget / 50;
+    this.ceiling = budget - budget / 100;
     for (int i = 0; i < held.length; i++) {
       held[i] = new LongAdder();
     }
@@ -131,10 +136,10 @@ public final class MemoryBudget {
   /**
    * The hard limit, asked only on the slow path (a message for a subscriber that is behind), where a
    * sum over the adders' few cells is cheap against the message it may save. Under the hard limit
-   * (98% of the budget) everything fits; from there to the budget only a holder within its fair share
-   * (the budget over the open connections) may add, so the ones holding the most stop first and one
-   * that is a little behind is not starved by them; past the budget nothing does. Approximate under
-   * concurrent updates by what other threads are charging at that instant.
+   * (98% of the budget) everything fits; from there to 99% only a holder within its fair share (the
+   * budget over the open connections) may add, so the ones holding the most stop first and one that is
+   * a little behind is not starved by them; past 99% nothing does: the last 1% is for what cannot be
+   * refused and for what other threads charge at the same instant (the sum is not atomic with the add).
    *
    * @param holderBytes what the asking connection holds now
    */
@@ -143,7 +148,7 @@ public final class MemoryBudget {
     if (total <= hardLimit) {
       return true;
     }
-    if (total > budget) {
+    if (total > ceiling) {
       return false;
     }
     long connections = Math.max(1, open.sum());

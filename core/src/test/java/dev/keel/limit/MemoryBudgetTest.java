@@ -29,6 +29,14 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void admits_inTheLastPercent_never_evenWithinTheFairShare() {
+    MemoryBudget b = new MemoryBudget(BUDGET);
+    b.connectionOpened();
+    b.charge(MemoryBudget.Kind.OUTBOUND, 990_500 - b.total());
+    assertThat(b.admits(100, 0)).as("at 99.05%, from the only connection, holding nothing").isFalse();
+  }
+
+  @Test
   void admits_pastTheBudget_never() {
     MemoryBudget b = new MemoryBudget(BUDGET);
     b.connectionOpened();
