@@ -11,6 +11,10 @@ const DEFAULTS = Object.freeze({
   recover: true, // resubscribe with since after a reconnect
 });
 
+// Liveness is measured on a monotonic clock: a wall-clock step (NTP, a laptop waking) must not look
+// like a silent server, nor hide one.
+const monotonicNow = () => (globalThis.performance && typeof performance.now === 'function' ? performance.now() : Date.now());
+
 /** Why a connection ended, from its close code and reason (docs/protocol.md's close codes). */
 export function closeKind(code, reason = '') {
   switch (code) {
@@ -201,8 +205,14 @@ export class KeelClient {
     };
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
-      this.lastInbound = Date.now();
-      this._frame(typeof ev.data === 'string' ? ev.data : String(ev.data));
+      this.lastInbound = monotonicNow();
+      try {
+        this._frame(typeof ev.data === 'string' ? ev.data : String(ev.data));
+      } finally {
+        // A synchronous handler that ran longer than the liveness window delayed our own reading, not
+        // the server: count the silence from when the handler returned.
+        this.lastInbound = monotonicNow();
+      }
     };
     ws.onclose = (ev) => {
       // A browser hides the upgrade's HTTP status: a refusal (401, 503) is a close 1006 before open.
@@ -212,7 +222,7 @@ export class KeelClient {
   }
 
   _opened(ws) {
-    this.lastInbound = Date.now();
+    this.lastInbound = monotonicNow();
     this.pingSent = 0;
     this._emit({ type: 'connected', attempt: this.backoff.attempt });
     this.backoff.reset();
@@ -230,12 +240,12 @@ export class KeelClient {
 
   _checkLiveness(ws) {
     if (this.ws !== ws) return;
-    const quiet = Date.now() - this.lastInbound;
+    const quiet = monotonicNow() - this.lastInbound;
     if (quiet > this.options.pingIntervalMs + this.options.pingTimeoutMs) {
       this._ended(ws, 1006, `no answer to ping within ${this.options.pingTimeoutMs} ms`, false, 'liveness');
       try { ws.close(); } catch { /* gone */ }
     } else if (quiet >= this.options.pingIntervalMs && this.pingSent < this.lastInbound) {
-      this.pingSent = Date.now();
+      this.pingSent = monotonicNow();
       this._send({ op: 'ping', id: 'ping' });
     }
   }

@@ -1,5 +1,5 @@
 // Against a real keel serve (KEEL_URL, started by the Java test that runs this: JsClientIT).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeelClient } from '../keel-client.js';
 
@@ -14,8 +14,15 @@ function until(cond, ms = 20000) {
   });
 }
 
+// Every client a test opens is closed when the file ends, also after a failed assertion: an open
+// client keeps reconnecting, and Node would never exit.
+const opened = [];
+after(() => { for (const c of opened) c.close(); });
+
 function client(events, extra = {}) {
-  return new KeelClient({ url: URL, initialBackoffMs: 50, maxBackoffMs: 500, onEvent: (e) => events.push(e), ...extra });
+  const c = new KeelClient({ url: URL, initialBackoffMs: 50, maxBackoffMs: 500, onEvent: (e) => events.push(e), ...extra });
+  opened.push(c);
+  return c;
 }
 
 test('publish is acknowledged and the subscriber gets it', { skip: !URL && 'KEEL_URL not set' }, async () => {
@@ -55,9 +62,39 @@ test('dropped three times mid-stream, it recovers: every message once, in order'
   publisher.close();
 });
 
+test('a handler slower than the liveness window is not taken for a dead server', { skip: !URL && 'KEEL_URL not set' }, async () => {
+  const events = [];
+  const got = [];
+  const c = client(events, { pingIntervalMs: 200, pingTimeoutMs: 300 });
+  const publisher = client([]);
+  let stallEnded = Infinity;
+  c.subscribe('js.slow', (m) => {
+    if (got.length === 0) {
+      // A synchronous handler that takes 1.5 s, three times the 500 ms liveness window.
+      const end = performance.now() + 1500;
+      while (performance.now() < end) { /* the application's own work */ }
+      stallEnded = performance.now();
+    }
+    got.push(m.data.n);
+  });
+  await until(() => events.some((e) => e.type === 'subscribed'));
+  // One message only: a second one queued behind the stall would refresh the clock by itself.
+  await publisher.publish('js.slow', { n: 1 });
+  await until(() => got.length === 1);
+  // The liveness check ran after the stall: it sent a ping, and the answer came back.
+  await until(() => c.pingSent > stallEnded && c.lastInbound > c.pingSent);
+  await publisher.publish('js.slow', { n: 2 });
+  await until(() => got.length === 2);
+  assert.deepEqual(got, [1, 2]);
+  assert.ok(!events.some((e) => e.type === 'disconnected'), JSON.stringify(events));
+  c.close();
+  publisher.close();
+});
+
 test('offline publishes fill the buffer and the overflow is reported', async () => {
   const events = [];
   const c = new KeelClient({ url: 'ws://127.0.0.1:9/ws', offlineBuffer: 2, initialBackoffMs: 1000, onEvent: (e) => events.push(e) });
+  opened.push(c);
   const kept = [c.publish('t', 1), c.publish('t', 2)];
   await assert.rejects(c.publish('t', 3), (e) => e.code === 'buffer_full');
   assert.ok(events.some((e) => e.type === 'bufferOverflow' && e.bound === 2));

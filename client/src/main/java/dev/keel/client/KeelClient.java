@@ -306,7 +306,14 @@ public final class KeelClient implements AutoCloseable, Link.Sink {
       return; // a connection already given up
     }
     lastInbound = System.nanoTime();
-    Frames.handle(this, text);
+    try {
+      Frames.handle(this, text);
+    } finally {
+      // While the application's handler ran, this connection was not read (the link asks for the next
+      // frame only afterwards), so the server's silence is counted from here, not from the frame's
+      // arrival: a handler slower than pingInterval + pingTimeout must not look like a dead server.
+      lastInbound = System.nanoTime();
+    }
   }
 
   @Override

@@ -127,6 +127,37 @@ class KeelClientIT {
   }
 
   @Test
+  void handlerSlowerThanTheLivenessWindow_isNotTakenForADeadServer() throws Exception {
+    try (TestServer server = TestServer.start()) {
+      Events events = new Events();
+      Received got = new Received();
+      CountDownLatch never = new CountDownLatch(1);
+      try (KeelClient c = client(server.uri(), events, b -> b.ping(Duration.ofMillis(200), Duration.ofMillis(300)))) {
+        c.subscribe("news", m -> {
+          if (m.seq() == 1) {
+            try {
+              // The application takes 1.5 s on its first message: three times the 500 ms liveness window.
+              assertThat(never.await(1500, TimeUnit.MILLISECONDS)).as("nobody opens this latch").isFalse();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          got.accept(m);
+        });
+        events.await(ClientEvent.Subscribed.class, s -> true);
+        server.publish("news", n(1));
+        server.publish("news", n(2));
+        got.awaitCount(2); // the liveness check overdue during the stall ran before the second frame
+        c.publishAndWait("news", n(3), Duration.ofSeconds(10));
+        got.awaitCount(3);
+        got.assertExactlyOnceInOrder(3);
+        assertThat(events.of(ClientEvent.Disconnected.class)).as("a slow handler is not a silent server: " + events)
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
   void slowConsumerCut_reconnects_andNothingIsLostSilently() throws Exception {
     try (TestServer server = TestServer.start(0, b -> b.set(CoreOptions.OUTBOUND_QUEUE_BYTES, 128 * 1024)
         .set(CoreOptions.HISTORY_MAX_BYTES, 32 << 20))) {
