@@ -91,11 +91,9 @@ keel_jvm_sizing() {
     if [ -z "$(KEEL_MEMORY_BUDGET='' named_budget "$@")" ] || [ "${named,,}" = auto ]; then
       serve_args+=(--memory-budget "${mib}MiB")
     fi
-    # glibc keeps what the JVM frees in its arenas: trim them every 5 s, so RSS returns after a load
-    # (JDK 22+, and 21 updates that have the flag).
-    if [ "$(java_major_of "$JAVA")" -ge 22 ] || "$JAVA" -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then
-      jvm_opts+=("-XX:TrimNativeHeapInterval=5000")
-    fi
+    # glibc keeps what the JVM frees in its arenas. The server returns it once a load has ended
+    # (native-heap-trim, docs/memory.md); the JVM's own -XX:TrimNativeHeapInterval trims on a clock,
+    # also mid-load, and each such trim stalled the event loops for about 60 ms on one core.
     # glibc keeps one malloc arena per thread that ever allocated; two are enough for a JVM whose
     # allocations are in its own heaps, and they hold less that RSS cannot give back.
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"

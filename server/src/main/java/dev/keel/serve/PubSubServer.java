@@ -57,6 +57,7 @@ public final class PubSubServer implements AutoCloseable {
             config.get(RedisOptions.CLUSTER_REDIS) != null))
         .extension(cluster) // first: the relay must be in place before anything publishes
         .extension(new PublishRoute())
+        .extension(new NativeHeapTrim(config.get(ServeOptions.NATIVE_HEAP_TRIM)))
         .extension(admin);  // closed first, but after the drain: the operator can watch it
     for (Extension x : more) {
       b.extension(x);

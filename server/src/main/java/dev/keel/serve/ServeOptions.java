@@ -4,6 +4,7 @@ import static dev.keel.config.OptionSet.group;
 
 import dev.keel.config.Option;
 import dev.keel.config.OptionSet;
+import java.time.Duration;
 import java.util.List;
 
 /** The options of {@code keel serve} itself (beyond core, admin and cluster), declared once. */
@@ -18,5 +19,13 @@ public final class ServeOptions {
       .details("When set, `POST /api/publish` needs `Authorization: Bearer KEY` (401 otherwise, compared in constant time). Also `$KEEL_API_KEY`.")
       .valid("at least 16 characters");
 
-  public static final OptionSet SET = OptionSet.of("Serve", List.of(group("HTTP publish", API_KEY)), List.of());
+  public static final Option<Duration> NATIVE_HEAP_TRIM = Option.duration("native-heap-trim", Duration.ofSeconds(5))
+      .range(Duration.ZERO, Duration.ofHours(1))
+      .describe("How often to look whether a load has ended, to return the C heap's free memory to the OS then (0s: never).")
+      .why("RSS comes back within seconds of a load's end; trimming only then (not on a clock) keeps the ~60 ms a trim costs out of a loaded server's latency.")
+      .details("Every interval the server compares its activity (messages published and delivered, connections opened) with the busiest interval since its last trim; when it has fallen to a tenth or less, the load has ended and the server asks the JVM to return glibc's free memory (`System.trim_native_heap`, the same as `jcmd PID System.trim_native_heap`). Under a steady load it never trims. Counted by `keel_native_heap_trims_total`. `0s` turns it off; on a platform without glibc it turns itself off and says so once.")
+      .valid("0s (off) to 1h");
+
+  public static final OptionSet SET = OptionSet.of("Serve", List.of(group("HTTP publish", API_KEY),
+      group("Process memory", NATIVE_HEAP_TRIM)), List.of());
 }
