@@ -29,6 +29,9 @@ final class NativeHeapTrim implements Extension {
   private static final Logger log = LoggerFactory.getLogger(NativeHeapTrim.class);
   private static final String DCMD = "com.sun.management:type=DiagnosticCommand";
 
+  /** The confirming look, as a fraction of the interval. */
+  private static final double LOOK = 0.1;
+
   private final Duration interval;
   private final QuietSpells spells = new QuietSpells();
   private final AtomicLong trims = new AtomicLong();
@@ -57,10 +60,19 @@ final class NativeHeapTrim implements Extension {
   }
 
   private void tick() {
-    long activity = readings.published() + readings.delivered() + readings.opened("ws") + readings.opened("tcp");
-    if (spells.ended(activity)) {
-      trim();
+    if (spells.ended(activity())) {
+      // A tick falls anywhere in a quiet spell, also just as a new load begins: look once more, a
+      // tenth of an interval later, so that the trim does not land on the load's first messages.
+      timer.schedule(() -> {
+        if (spells.confirm(activity(), LOOK)) {
+          trim();
+        }
+      }, Math.max(1, (long) (interval.toMillis() * LOOK)), TimeUnit.MILLISECONDS);
     }
+  }
+
+  private long activity() {
+    return readings.published() + readings.delivered() + readings.opened("ws") + readings.opened("tcp");
   }
 
   private void trim() {
