@@ -27,6 +27,7 @@ final class TestServer implements AutoCloseable {
         .set(CoreOptions.TCP_PORT, Ports.OFF)
         .set(AdminOptions.ADMIN_PORT, Ports.OFF)
         .set(CoreOptions.HISTORY_SIZE, 1000)
+        .set(dev.keel.serve.ServeOptions.WARMUP, java.time.Duration.ZERO)
         .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000_000)
         .set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
         .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)

@@ -62,7 +62,9 @@ public final class PubSubServer implements AutoCloseable {
     for (Extension x : more) {
       b.extension(x);
     }
-    return new PubSubServer(b.build().start(), admin, cluster);
+    PubSubServer server = new PubSubServer(b.build().start(), admin, cluster);
+    Warmup.run(config, server.wsPort());
+    return server;
   }
 
   public Keel keel() {

@@ -26,6 +26,13 @@ public final class ServeOptions {
       .details("Every interval the server compares its activity (messages published and delivered, connections opened) with the busiest interval since its last trim; when it has fallen to a tenth or less, the load has ended and the server asks the JVM to return glibc's free memory (`System.trim_native_heap`, the same as `jcmd PID System.trim_native_heap`). Under a steady load it never trims. Counted by `keel_native_heap_trims_total`. `0s` turns it off; on a platform without glibc it turns itself off and says so once.")
       .valid("0s (off) to 1h");
 
+  public static final Option<Duration> WARMUP = Option.duration("warmup", Duration.ofSeconds(2))
+      .range(Duration.ZERO, Duration.ofMinutes(1))
+      .describe("After the listeners open, run the server's own broadcast path over loopback this long, so the JIT compiles it before clients depend on it (0s: off).")
+      .why("Two seconds at the rate limit compile the fan-out and write path; a fresh server's first seconds under load otherwise had three times the p99 of the next ones.")
+      .details("After the listeners open, the server connects 32 subscribers, one subscriber that never reads (its queue fills and conflates) and 2 publishers to its own WebSocket listener, each from its own 127.0.0.x address, on a private topic, and publishes at the per-connection rate limit for this long; then every warm-up connection closes cleanly. Clients that connect meanwhile are served as usual. The traffic counts in the metrics like any other. Skipped, with one log line saying why, when the WebSocket listener is off, speaks TLS, expects a PROXY header, is bound to a non-loopback address, or tokens are checked by public key only (with `auth-hmac-secret` the server signs a token for the warm-up topic alone). `0s` turns it off (embedded servers and tests).")
+      .valid("0s (off) to 1m");
+
   public static final OptionSet SET = OptionSet.of("Serve", List.of(group("HTTP publish", API_KEY),
-      group("Process memory", NATIVE_HEAP_TRIM)), List.of());
+      group("Process memory", NATIVE_HEAP_TRIM), group("Start-up", WARMUP)), List.of());
 }

@@ -27,7 +27,8 @@ public final class Servers {
         .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000_000)
         .set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
         .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)
-        .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5)))
+        .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5))
+        .set(dev.keel.serve.ServeOptions.WARMUP, Duration.ZERO)) // WarmupIT tests it; the others start fast
         .build();
     return start(config, more);
   }

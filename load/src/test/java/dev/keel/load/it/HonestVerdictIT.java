@@ -27,6 +27,7 @@ class HonestVerdictIT {
   private static PubSubServer start(HostProbe probe, UnaryOperator<KeelConfig.Builder> limits) throws InterruptedException {
     return PubSubServer.start(limits.apply(PubSubServer.config()
         .set(AdminOptions.ADMIN_PORT, Ports.OFF)
+        .set(dev.keel.serve.ServeOptions.WARMUP, java.time.Duration.ZERO)
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0))
         .build(), probe);

@@ -38,6 +38,7 @@ class ScenariosIT {
   static void start() throws InterruptedException {
     server = PubSubServer.start(PubSubServer.config()
         .set(AdminOptions.ADMIN_PORT, Ports.OFF)
+        .set(dev.keel.serve.ServeOptions.WARMUP, java.time.Duration.ZERO)
         .set(CoreOptions.WS_PORT, 0)
         .set(CoreOptions.TCP_PORT, 0)
         .set(CoreOptions.MAX_MESSAGE_SIZE, 4 * 1024)

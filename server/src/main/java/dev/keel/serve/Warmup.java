@@ -1,0 +1,211 @@
+package dev.keel.serve;
+
+import dev.keel.config.CoreOptions;
+import dev.keel.config.KeelConfig;
+import dev.keel.config.ProxyProtocol;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the server's own publish → fan-out → write path over loopback for a moment after the
+ * listeners open, so that the JIT has compiled it before clients' traffic depends on it.
+ *
+ * <p>Why: a cold JVM runs a broadcast's code interpreted, then compiled without the profile of the
+ * branches it has not seen yet (a subscriber that stops reading, a queue that conflates), and
+ * recompiles each time one appears. Measured with the side-by-side harness at 60,000 deliveries/s,
+ * the first 10 s of a fresh server had a p99 three times that of the next 10 s (docs/benchmarks.md,
+ * round 5). A restarted node meets exactly that: every client reconnecting at once, under full load.
+ *
+ * <p>What it does: {@value #SUBSCRIBERS} subscribers and one that never reads (its queue fills and
+ * conflates, as a slow consumer's does) on a private topic, and {@value #PUBLISHERS} publishers at
+ * the per-connection rate limit, for {@code warmup}; then every connection closes cleanly. Each
+ * connection comes from its own 127.0.0.x address, so the warm-up uses no address's connect budget
+ * that a real client (or a local proxy) might need. Its traffic is counted in the metrics like any
+ * other. It is skipped, and says why, where it cannot speak to the listener as a plain local client:
+ * the WebSocket listener off or bound to a non-loopback address, TLS, PROXY protocol, or tokens
+ * checked by public key only.
+ */
+final class Warmup {
+  private static final Logger log = LoggerFactory.getLogger(Warmup.class);
+  static final int SUBSCRIBERS = 32;
+  static final int PUBLISHERS = 2;
+  private static final int WINDOW = 32;
+
+  private Warmup() {}
+
+  /** Why the warm-up cannot run against this configuration, or null when it can. */
+  static String skipReason(KeelConfig config, int wsPort) {
+    if (config.get(ServeOptions.WARMUP).isZero()) {
+      return "off";
+    }
+    if (wsPort <= 0) {
+      return "the WebSocket listener is off";
+    }
+    if (config.get(CoreOptions.TLS_CERT) != null) {
+      return "the WebSocket listener speaks TLS";
+    }
+    if (config.get(CoreOptions.PROXY_PROTOCOL).on(false)) {
+      return "the WebSocket listener expects a PROXY protocol header";
+    }
+    if (config.get(CoreOptions.AUTH_PUBLIC_KEY) != null && config.get(CoreOptions.AUTH_HMAC_SECRET) == null) {
+      return "tokens are checked by public key only (the server cannot make one for itself)";
+    }
+    try {
+      InetAddress host = InetAddress.getByName(config.get(CoreOptions.HOST));
+      if (!host.isLoopbackAddress() && !host.isAnyLocalAddress()) {
+        return "the WebSocket listener is not on a loopback or wildcard address";
+      }
+    } catch (UnknownHostException e) {
+      return "the listener's host does not resolve";
+    }
+    return null;
+  }
+
+  /** Runs the warm-up if it can (blocking, at most about {@code warmup} plus 2 s); never throws. */
+  static void run(KeelConfig config, int wsPort) {
+    String skip = skipReason(config, wsPort);
+    if (skip != null) {
+      if (!"off".equals(skip)) {
+        log.info("warm-up skipped: {}", skip);
+      }
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      long delivered = exercise(config, wsPort, config.get(ServeOptions.WARMUP));
+      log.info("warm-up: {} deliveries in {} ms", delivered, (System.nanoTime() - started) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      log.info("warm-up ended early: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static long exercise(KeelConfig config, int wsPort, Duration length) throws IOException, InterruptedException {
+    String topic = "keel.warmup." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    String token = token(config.get(CoreOptions.AUTH_HMAC_SECRET), topic);
+    InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), wsPort);
+    String path = config.get(CoreOptions.WS_PATH);
+    String sub = "{\"op\":\"sub\",\"topic\":\"" + topic + "\"}";
+    String pub = "{\"op\":\"pub\",\"topic\":\"" + topic + "\",\"data\":{\"pad\":\"" + "x".repeat(512) + "\"}}";
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong delivered = new AtomicLong();
+    List<WarmupSocket> sockets = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    try {
+      int address = 2;
+      for (int i = 0; i < SUBSCRIBERS; i++) {
+        WarmupSocket s = new WarmupSocket(source(address++), to, path, token, 0);
+        sockets.add(s);
+        s.send(sub);
+        s.flush();
+        threads.add(Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered)));
+      }
+      WarmupSocket stalled = new WarmupSocket(source(address++), to, path, token, 4_096);
+      sockets.add(stalled);
+      stalled.send(sub);
+      stalled.flush();
+      long deadline = System.nanoTime() + length.toNanos();
+      for (int i = 0; i < PUBLISHERS; i++) {
+        WarmupSocket p = new WarmupSocket(source(address++), to, path, token, 0);
+        sockets.add(p);
+        threads.add(Thread.ofVirtual().name("keel-warmup-pub").start(() -> publish(p, pub, deadline, stop)));
+      }
+      for (Thread t : threads) {
+        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 2_000));
+      }
+    } finally {
+      stop.set(true);
+      for (WarmupSocket s : sockets) {
+        s.close();
+      }
+    }
+    return delivered.get();
+  }
+
+  private static InetAddress source(int n) throws UnknownHostException {
+    return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+  }
+
+  private static void read(WarmupSocket s, AtomicBoolean stop, AtomicLong delivered) {
+    try {
+      while (!stop.get()) {
+        int op = s.readFrame();
+        if (op < 0 || op == 8) {
+          return;
+        }
+        if (op == 1) {
+          delivered.incrementAndGet();
+        }
+      }
+    } catch (SocketTimeoutException quiet) {
+      // the publishers have stopped
+    } catch (IOException e) {
+      // closed under us at the end
+    }
+  }
+
+  /**
+   * Publishes in windows of {@value #WINDOW} acknowledged messages: past the rate limit the server
+   * stops reading and its acknowledgements slow down, so the publisher never gets further ahead than
+   * a window (flooding the socket instead would leave seconds of backlog behind its close).
+   */
+  private static void publish(WarmupSocket p, String pub, long deadline, AtomicBoolean stop) {
+    try {
+      long id = 0;
+      while (!stop.get() && System.nanoTime() < deadline) {
+        for (int i = 0; i < WINDOW; i++) {
+          p.send(pub.substring(0, pub.length() - 1) + ",\"id\":" + (++id) + "}");
+        }
+        p.flush();
+        for (int acked = 0; acked < WINDOW; ) {
+          int op = p.readFrame();
+          if (op < 0 || op == 8) {
+            return;
+          }
+          if (op == 1) {
+            acked++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      // closed at the end, or a read timed out: the warm-up is over either way
+    }
+  }
+
+  /** An HS256 token for the warm-up topic only, valid for a minute; null without a secret. */
+  static String token(String hmacSecret, String topic) {
+    if (hmacSecret == null) {
+      return null;
+    }
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    long exp = System.currentTimeMillis() / 1000 + 60;
+    String head = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(("{\"sub\":\"keel-warmup\",\"exp\":" + exp + ",\"keel\":{\"sub\":[\"" + topic
+        + "\"],\"pub\":[\"" + topic + "\"]}}").getBytes(StandardCharsets.UTF_8));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(hmacSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      byte[] sig = mac.doFinal((head + "." + claims).getBytes(StandardCharsets.US_ASCII));
+      return head + "." + claims + "." + b64.encodeToString(sig);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+}

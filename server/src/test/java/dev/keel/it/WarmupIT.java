@@ -1,0 +1,56 @@
+package dev.keel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.api.CloseReason;
+import dev.keel.config.CoreOptions;
+import dev.keel.serve.ServeOptions;
+import dev.keel.testing.LeakReportExtension;
+import dev.keel.testing.Running;
+import dev.keel.testing.Servers;
+import dev.keel.testing.WsClient;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The start-up warm-up on the real server: it runs the broadcast path, then leaves nothing behind. */
+@ExtendWith(LeakReportExtension.class)
+class WarmupIT {
+  private static final String SECRET = "0123456789abcdef0123456789abcdef-warmup";
+
+  @Test
+  void warmup_deliversOverTheRealPath_thenClosesEveryConnectionCleanly() throws Exception {
+    try (Running server = Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ofMillis(500))
+        // default per-address limits: the warm-up must not use 127.0.0.1's connect budget
+        .set(CoreOptions.MAX_CONNECTIONS_PER_IP, 1_000).set(CoreOptions.CONNECT_RATE_PER_IP, 20)
+        .set(CoreOptions.CONNECT_BURST_PER_IP, 50))) {
+      assertThat(server.delivered()).as("the warm-up's messages reached its subscribers").isGreaterThan(1_000);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
+      assertThat(server.opened()).as("the warm-up's connections").isGreaterThan(30);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.closed(CloseReason.CLIENT) == server.opened());
+      for (int i = 0; i < 50; i++) {
+        try (WsClient c = WsClient.connect(server.wsPort())) {
+          c.send("{\"op\":\"ping\",\"id\":\"p\"}");
+          assertThat(c.next(Duration.ofSeconds(5))).as("client %d from 127.0.0.1 right after the warm-up: its connect burst is untouched", i)
+              .contains("pong");
+        }
+      }
+    }
+  }
+
+  @Test
+  void warmup_withAnHmacSecret_signsItsOwnToken() {
+    try (Running server = Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ofMillis(300))
+        .set(CoreOptions.AUTH_HMAC_SECRET, SECRET))) {
+      assertThat(server.delivered()).as("authenticated and delivered").isGreaterThan(100);
+    }
+  }
+
+  @Test
+  void warmup_off_deliversNothing() {
+    try (Running server = Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ZERO))) {
+      assertThat(server.delivered()).as("nothing ran").isZero();
+    }
+  }
+}
