@@ -51,6 +51,7 @@ public final class PubSubServer implements AutoCloseable {
   public static PubSubServer start(KeelConfig config, Extension... more) throws InterruptedException {
     AdminExtension admin = new AdminExtension();
     RedisCluster cluster = new RedisCluster();
+    Warmup warmup = new Warmup(config);
     Keel.Builder b = Keel.builder()
         .config(config)
         .handler(topics -> new PubSubService(topics, config.get(CoreOptions.MAX_SUBSCRIPTIONS),
@@ -58,12 +59,13 @@ public final class PubSubServer implements AutoCloseable {
         .extension(cluster) // first: the relay must be in place before anything publishes
         .extension(new PublishRoute())
         .extension(new NativeHeapTrim(config.get(ServeOptions.NATIVE_HEAP_TRIM)))
+        .extension(warmup)
         .extension(admin);  // closed first, but after the drain: the operator can watch it
     for (Extension x : more) {
       b.extension(x);
     }
     PubSubServer server = new PubSubServer(b.build().start(), admin, cluster);
-    Warmup.run(config, server.wsPort());
+    warmup.run(server.wsPort());
     return server;
   }
 

@@ -2,7 +2,9 @@ package dev.keel.serve;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.config.ProxyProtocol;
+import dev.keel.spi.Extension;
+import dev.keel.spi.HealthCheck;
+import dev.keel.spi.Host;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,15 +41,39 @@ import org.slf4j.LoggerFactory;
  * that a real client (or a local proxy) might need. Its traffic is counted in the metrics like any
  * other. It is skipped, and says why, where it cannot speak to the listener as a plain local client:
  * the WebSocket listener off or bound to a non-loopback address, TLS, PROXY protocol, or tokens
- * checked by public key only.
+ * checked by public key only. Until it has run, {@code /healthz} reports the check {@code warmup} down,
+ * so that a load balancer sends clients only to a warm server.
  */
-final class Warmup {
+final class Warmup implements Extension {
   private static final Logger log = LoggerFactory.getLogger(Warmup.class);
   static final int SUBSCRIBERS = 32;
   static final int PUBLISHERS = 2;
   private static final int WINDOW = 32;
 
-  private Warmup() {}
+  private final KeelConfig config;
+  private final AtomicBoolean done = new AtomicBoolean();
+
+  Warmup(KeelConfig config) {
+    this.config = config;
+  }
+
+  /** /healthz says {@code warmup} is not up until the warm-up has run: a load balancer waits for it. */
+  @Override
+  public void start(Host host) {
+    host.health(new HealthCheck("warmup", done::get));
+  }
+
+  @Override
+  public void close() {}
+
+  /** Runs the warm-up if it can (blocking, at most about {@code warmup} plus 2 s), then reports ready. */
+  void run(int wsPort) {
+    try {
+      run(config, wsPort);
+    } finally {
+      done.set(true);
+    }
+  }
 
   /** Why the warm-up cannot run against this configuration, or null when it can. */
   static String skipReason(KeelConfig config, int wsPort) {
@@ -77,8 +103,7 @@ final class Warmup {
     return null;
   }
 
-  /** Runs the warm-up if it can (blocking, at most about {@code warmup} plus 2 s); never throws. */
-  static void run(KeelConfig config, int wsPort) {
+  private static void run(KeelConfig config, int wsPort) {
     String skip = skipReason(config, wsPort);
     if (skip != null) {
       if (!"off".equals(skip)) {

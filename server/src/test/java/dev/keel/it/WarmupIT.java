@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.keel.api.CloseReason;
 import dev.keel.config.CoreOptions;
 import dev.keel.serve.ServeOptions;
+import dev.keel.testing.Http;
 import dev.keel.testing.LeakReportExtension;
 import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
@@ -44,6 +45,27 @@ class WarmupIT {
     try (Running server = Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ofMillis(300))
         .set(CoreOptions.AUTH_HMAC_SECRET, SECRET))) {
       assertThat(server.delivered()).as("authenticated and delivered").isGreaterThan(100);
+    }
+  }
+
+  @Test
+  void healthz_saysWarmupDown_untilTheWarmupHasRun() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    int wsPort = port;
+    java.util.concurrent.CompletableFuture<Running> started = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ofSeconds(2)).set(CoreOptions.WS_PORT, wsPort)));
+    try {
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+          .until(() -> Http.get(wsPort, "/healthz").body().contains("\"warmup\":\"down\""));
+      assertThat(started).as("the server is not started before its warm-up has run").isNotDone();
+      Running server = started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(server.delivered()).as("the warm-up ran").isPositive();
+      assertThat(Http.get(wsPort, "/healthz").body()).as("warm: up").isEqualTo("{\"status\":\"up\"}");
+    } finally {
+      started.thenAccept(Running::close);
     }
   }
 
