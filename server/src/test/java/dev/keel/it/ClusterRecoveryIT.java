@@ -284,6 +284,46 @@ class ClusterRecoveryIT {
     }
   }
 
+  /**
+   * The stream expires (PEXPIRE, history-ttl after the last publish) while the counter and the epoch
+   * live on: the stream is intact, only old, so the epoch stays; a client that missed a message gets
+   * expired, one that missed nothing recovers, and seqs go on in the same epoch.
+   */
+  @Test
+  void recovery_afterTheStreamExpired_answersExpiredInTheSameEpoch() {
+    try (RedisProcess redis = RedisProcess.start(); RedisProcess.Admin admin = redis.admin()) {
+      List<Running> servers = nodes(redis, 2, 100, b -> b.set(CoreOptions.HISTORY_TTL, Duration.ofSeconds(1)));
+      try {
+        WsClient onA = WsClient.connect(servers.get(0).wsPort());
+        String epoch = positionOnly(onA, "quiet").get("epoch").asText();
+        publish(servers.get(0), "quiet", "{\"n\":1}");
+        publish(servers.get(0), "quiet", "{\"n\":2}");
+        expectMessages(onA, 1, 2);
+        onA.abort();
+        await("the stream expired").atMost(WAIT).until(() -> admin.sync().exists("keel:history:quiet") == 0);
+        assertThat(admin.sync().get("keel:seq:quiet")).as("the counter lives on").isEqualTo("2");
+        try (WsClient missed = WsClient.connect(servers.get(1).wsPort());
+            WsClient upToDate = WsClient.connect(servers.get(1).wsPort())) {
+          missed.send(since("quiet", epoch, 1));
+          JsonNode r = missed.nextJson();
+          assertThat(r.get("recovered").asBoolean()).as("message 2 expired: " + r).isFalse();
+          assertThat(r.get("reason").asText()).as("reason").isEqualTo("expired");
+          assertThat(r.get("epoch").asText()).as("the same stream: the same epoch").isEqualTo(epoch);
+          assertThat(r.get("seq").asLong()).as("seq").isEqualTo(2);
+          upToDate.send(since("quiet", epoch, 2));
+          JsonNode u = upToDate.nextJson();
+          assertThat(u.get("recovered").asBoolean()).as("nothing missed: " + u).isTrue();
+          publish(servers.get(0), "quiet", "{\"n\":3}");
+          expectMessages(missed, 3, 3);
+          expectMessages(upToDate, 3, 3);
+        }
+        assertThat(servers.get(1).readings().recoveriesFailed("expired")).as("counted by reason").isEqualTo(1);
+      } finally {
+        servers.forEach(Running::close);
+      }
+    }
+  }
+
   @Test
   void recovery_whileRedisIsDownOrSilent_answersUnavailablePromptly() {
     try (RedisProcess redis = RedisProcess.start()) {
