@@ -8,6 +8,7 @@ package dev.keel.api;
  * <p>Usage: {@code if (r.attempted() && !r.recovered()) resyncFromSourceOfTruth(r.reason());}
  *
  * @param reason null when recovered or not attempted; else {@code epoch_changed}, {@code too_far_behind},
- *     {@code expired}, {@code no_history}, {@code unknown_position} or {@code already_subscribed}
+ *     {@code expired}, {@code no_history}, {@code unknown_position}, {@code unavailable} (cluster mode: Redis
+ *     could not be read), {@code already_subscribed}, or {@code pending} (see {@link Topics})
  */
 public record Recovery(String epoch, long seq, boolean attempted, boolean recovered, String reason) {}

@@ -11,6 +11,9 @@ import dev.keel.fanout.TopicRegistry;
 import dev.keel.session.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** {@link Topics} over the server's {@link TopicRegistry}; subscriptions change on the subscriber's loop. */
@@ -93,32 +96,59 @@ final class RegistryTopics implements Topics {
     LiveConnection c = live(connection);
     Session s = c.session();
     Position at = new Position(since.epoch(), since.seq());
-    return c.onLoop(() -> {
+    CompletableFuture<Recovery> outcome = c.onLoop(() -> {
+      CompletableFuture<Recovery> f = new CompletableFuture<>();
       if (!s.isOpen()) {
-        return null;
-      }
-      Recovery r;
-      if (c.topics.contains(topic)) {
+        f.complete(null);
+      } else if (c.topics.contains(topic)) {
         dev.keel.fanout.Recovery now = registry.position(topic);
-        r = new Recovery(now == null ? null : now.epoch(), now == null ? 0 : now.seq(), at.epoch() != null, false,
-            at.epoch() != null ? "already_subscribed" : null);
+        f.complete(answer(s, reply, new Recovery(now == null ? null : now.epoch(), now == null ? 0 : now.seq(),
+            at.epoch() != null, false, at.epoch() != null ? "already_subscribed" : null)));
       } else if (c.topics.size() >= maxSubscriptions) {
-        return null;
+        f.complete(null);
       } else {
         c.topics.add(topic);
-        // Queues the replay (data lane) in this same loop task; the reply below goes on the control lane,
-        // which the drain after this task writes first: subscribed, the replay, then live messages.
-        dev.keel.fanout.Recovery got = registry.subscribe(topic, s, at);
-        s.subscriptions(c.topics.size());
-        r = new Recovery(got.epoch(), got.seq(), got.attempted(), got.recovered(),
-            got.failure() == null ? null : got.failure().label());
+        // Queues the replay (data lane) right after done, in the same loop task; the reply goes on the control
+        // lane, which the drain after this task writes first: subscribed, the replay, then live messages. In
+        // cluster mode done runs later (Redis is read off the loop), in a task of its own, in the same order.
+        registry.subscribe(topic, s, at, got -> {
+          if (got == null) {
+            f.complete(null); // unsubscribed or closed while Redis was read
+            return;
+          }
+          s.subscriptions(c.topics.size());
+          f.complete(answer(s, reply, new Recovery(got.epoch(), got.seq(), got.attempted(), got.recovered(),
+              got.failure() == null ? null : got.failure().label())));
+        });
       }
-      if (reply != null) {
-        byte[] text = reply.apply(r).getBytes(StandardCharsets.UTF_8);
-        s.reply(s.alloc().buffer(text.length, text.length).writeBytes(text));
-      }
-      return r;
+      return f;
     }, null);
+    if (outcome == null) {
+      return null;
+    }
+    if (s.eventLoop().inEventLoop()) {
+      return outcome.getNow(PENDING); // cannot wait here: the reply still goes out when Redis answers
+    }
+    try {
+      // Bounded: the relay answers within its own timeout; this one only covers a loop that stopped meanwhile.
+      return outcome.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
+
+  /** Cluster mode, called on the connection's own loop: what returns before Redis has answered. */
+  private static final Recovery PENDING = new Recovery(null, 0, true, false, "pending");
+
+  private static Recovery answer(Session s, Function<Recovery, String> reply, Recovery r) {
+    if (reply != null) {
+      byte[] text = reply.apply(r).getBytes(StandardCharsets.UTF_8);
+      s.reply(s.alloc().buffer(text.length, text.length).writeBytes(text));
+    }
+    return r;
   }
 
   @Override

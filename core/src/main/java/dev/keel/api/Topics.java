@@ -36,7 +36,10 @@ public interface Topics {
    * no gap and no duplicate, however many publishes race the subscription. {@code reply} turns the
    * outcome into the text queued ahead of the replay; it runs on the connection's event loop, so it
    * must only format (no blocking, no waiting). A connection already subscribed gets its position,
-   * no replay, and reason {@code already_subscribed}.
+   * no replay, and reason {@code already_subscribed}. In cluster mode the topic's history is read from
+   * Redis first (docs/cluster.md): the call waits for it (bounded; never on an event loop), and when made
+   * on the connection's own event loop it returns at once with reason {@code pending}, the reply following
+   * when Redis answers.
    *
    * @param since where the client's stream stood; an epoch of null asks for the position only
    * @param reply the reply's text from the outcome, or null for no reply

@@ -291,7 +291,10 @@ public final class CoreOptions {
           + " (docs/protocol.md, Recovery). With history on, a topic lives on after its last subscriber"
           + " leaves until its history expires, and a publish to a topic with no subscriber is kept too."
           + " Every kept byte counts against `memory-budget` (the message plus 56 B); in the shed stage whole"
-          + " histories are dropped, largest first, before any connection is closed.")
+          + " histories are dropped, largest first, before any connection is closed. In cluster mode"
+          + " (`cluster-redis`) the history lives in Redis instead: one stream per topic, appended to by the script"
+          + " that assigns `seq` with `XADD ... MAXLEN ~ N` (Redis keeps at least N, sometimes about 100 more), so"
+          + " a client recovers through any node, and a topic ends with its last local subscriber (docs/cluster.md).")
       .why("Off: history makes every published topic outlive its subscribers and costs memory per topic;"
           + " an application turns it on knowing its message rates (Centrifugo's default is off too).");
   public static final Option<Duration> HISTORY_TTL = Option.duration("history-ttl", Duration.ofMinutes(2))
@@ -299,14 +302,18 @@ public final class CoreOptions {
       .describe("How long a kept message stays recoverable; older ones are dropped.")
       .details("How long a message stays in its topic's history. A client whose missed messages are older"
           + " gets `recovered:false` with reason `expired`. One task per server drops expired messages every"
-          + " quarter of this (at most every second) and ends topics left with neither history nor subscribers.")
+          + " quarter of this (at most every second) and ends topics left with neither history nor subscribers."
+          + " In cluster mode a topic's stream in Redis expires this long after its last publish (`PEXPIRE`), and"
+          + " a missed message older than this (by Redis's clock) is not replayed: reason `expired`.")
       .why("Two minutes covers a phone changing networks or a proxy restarting, and is what Socket.IO's"
           + " connection state recovery and Ably's resume promise.");
   public static final Option<Integer> HISTORY_MAX_BYTES = Option.size("history-max-bytes", 512 * 1024)
       .range(1024, 1 << 30)
       .describe("Per-topic bound on the bytes of history kept (data plus 56 B a message).")
       .details("Per-topic bound on history: the kept messages' data plus 56 B each. Past it the oldest are"
-          + " dropped, as past `history-size`.")
+          + " dropped, as past `history-size`. In cluster mode it bounds the live messages a node buffers for one"
+          + " recovering subscription while it reads Redis (past it: `too_far_behind`); Redis's stream is bounded"
+          + " by `history-size` only.")
       .why("Half the default outbound queue, so that a whole replay fits a client's queue beside live messages.");
 
   public static final Option<Integer> IO_THREADS = Option.count("io-threads", 0)

@@ -45,6 +45,21 @@ public final class HistoryCounters {
     trimmed[cause.ordinal()].add(count);
   }
 
+  /**
+   * Cluster mode: bytes a recovering subscription holds for a moment (the messages Redis returned, the
+   * live ones buffered meanwhile); charged to the budget as history, not counted as kept messages.
+   */
+  void held(long cost) {
+    budget.charge(MemoryBudget.Kind.HISTORY, cost);
+  }
+
+  /** Gives back what {@link #held} charged. */
+  void freed(long cost) {
+    if (cost != 0) {
+      budget.release(MemoryBudget.Kind.HISTORY, cost);
+    }
+  }
+
   void recovered() {
     attempted.increment();
     succeeded.increment();

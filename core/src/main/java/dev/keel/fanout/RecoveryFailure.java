@@ -7,7 +7,10 @@ import java.util.Locale;
  * {@code reason} and a label of {@code keel_recoveries_failed_total}.
  */
 public enum RecoveryFailure {
-  /** The topic's stream is not the one the client saw: the server restarted, the topic went away and came back, the budget dropped its history. */
+  /**
+   * The topic's stream is not the one the client saw: the server restarted, the topic went away and came back,
+   * the budget dropped its history, or (cluster mode) Redis lost the stream.
+   */
   EPOCH_CHANGED,
   /** The client's seq is older than the oldest message kept (trimmed by size or bytes). */
   TOO_FAR_BEHIND,
@@ -16,7 +19,9 @@ public enum RecoveryFailure {
   /** History is off ({@code history-size 0}). */
   NO_HISTORY,
   /** The client's seq is past the stream's last one, or negative: not a position of this stream. */
-  UNKNOWN_POSITION;
+  UNKNOWN_POSITION,
+  /** Cluster mode: Redis, which keeps the history, could not be read (down, silent, or no answer in time). */
+  UNAVAILABLE;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -26,12 +26,17 @@ final class Topic {
   private long seq;
   private final List<Partition> partitions = new ArrayList<>(2);
   private int subscribers;
-  /** Which stream {@code seq} counts: a new one whenever this entry is made or its history is cut. */
-  private String epoch = Epochs.next();
+  /**
+   * Which stream {@code seq} counts: a new one whenever this entry is made or its history is cut. In
+   * cluster mode the relay's (Redis's), learnt from its messages and reads; null until then.
+   */
+  private String epoch;
   /** Null when history is off. */
   final History history;
   /** Set (under the monitor, inside the map's compute) when the entry leaves the registry. */
   boolean removed;
+  /** Cluster mode: subscriptions waiting for the relay's read of the stream (they keep the entry alive). */
+  final List<RelayRecovery.Pending> pending = new ArrayList<>(0);
 
   /** The subscribers owned by one event loop, with a snapshot array rebuilt lazily after changes. */
   static final class Partition {
@@ -51,9 +56,11 @@ final class Topic {
     }
   }
 
-  Topic(String name, History history) {
+  /** @param epoch the stream's epoch, null while unknown (cluster mode: until the relay says) */
+  Topic(String name, History history, String epoch) {
     this.name = name;
     this.history = history;
+    this.epoch = epoch;
     this.prefix = ("{\"op\":\"msg\",\"topic\":\"" + name + "\",\"seq\":").getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -87,11 +94,16 @@ final class Topic {
 
   /** No subscriber and no history left: the entry may leave the registry. */
   boolean removable() {
-    return subscribers == 0 && (history == null || history.isEmpty());
+    return subscribers == 0 && pending.isEmpty() && (history == null || history.isEmpty());
   }
 
   String epoch() {
     return epoch;
+  }
+
+  /** Cluster mode: the relay's epoch for this stream. */
+  void epoch(String relayEpoch) {
+    epoch = relayEpoch;
   }
 
   /** History was cut in a way a client cannot see from seq alone: positions of the old stream stop recovering. */

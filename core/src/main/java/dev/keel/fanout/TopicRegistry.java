@@ -48,6 +48,7 @@ public final class TopicRegistry implements LocalTopics {
   private final HistoryCounters historyCounters;
   private final Ticker ticker;
   private final Recoverer recoverer;
+  private final RelayRecovery relayRecovery;
 
   /** A registry without history. */
   public TopicRegistry(ByteBufAllocator alloc, FanOutCounters counters) {
@@ -66,6 +67,7 @@ public final class TopicRegistry implements LocalTopics {
     this.historyCounters = new HistoryCounters(budget);
     this.ticker = ticker;
     this.recoverer = new Recoverer(alloc, counters, historyCounters, ticker);
+    this.relayRecovery = new RelayRecovery(history, historyCounters, recoverer);
   }
 
   public FanOutCounters counters() {
@@ -90,8 +92,12 @@ public final class TopicRegistry implements LocalTopics {
     return relay;
   }
 
+  /** Cluster mode keeps history in the relay (see {@link RelayRecovery}), and its epoch. */
   private Topic newTopic(String name) {
-    return new Topic(name, history.enabled() ? new History(history, historyCounters) : null);
+    if (relay != null) {
+      return new Topic(name, null, null);
+    }
+    return new Topic(name, history.enabled() ? new History(history, historyCounters) : null, Epochs.next());
   }
 
   /** Adds {@code s} to the topic's subscribers, creating the topic if needed. */
@@ -144,6 +150,20 @@ public final class TopicRegistry implements LocalTopics {
     return result[0];
   }
 
+  /**
+   * {@link #subscribe(String, Subscriber, Position)}, also in cluster mode, where the relay is read off the loop
+   * ({@link RelayRecovery}): {@code done} runs on s's loop with the outcome (at once without a relay; null when
+   * cancelled meanwhile), then the replay is queued.
+   */
+  public void subscribe(String topic, Subscriber s, Position since, Consumer<Recovery> done) {
+    Relay r = relay;
+    if (r == null) {
+      done.accept(subscribe(topic, s, since));
+      return;
+    }
+    relayRecovery.subscribe(r, topics, this::newTopic, topic, s, since, subscriptions::increment, done);
+  }
+
   /** The topic's current epoch and last seq, without subscribing (null when there is no such topic). */
   public Recovery position(String topic) {
     Topic t = topics.get(topic);
@@ -163,6 +183,7 @@ public final class TopicRegistry implements LocalTopics {
         if (t.remove(s)) {
           subscriptions.decrement();
         }
+        RelayRecovery.cancel(t, s);
         removed[0] = t.removable();
         t.removed = removed[0];
         return removed[0] ? null : t;
@@ -214,7 +235,7 @@ public final class TopicRegistry implements LocalTopics {
   }
 
   @Override
-  public boolean deliver(String topic, long seq, byte[] data) {
+  public boolean deliver(String topic, String epoch, long seq, byte[] data) {
     Topic t = topics.get(topic);
     if (t == null) {
       return false;
@@ -224,6 +245,7 @@ public final class TopicRegistry implements LocalTopics {
       if (t.removed || !t.advanceTo(seq)) {
         return false;
       }
+      RelayRecovery.delivered(t, epoch, seq, data);
       if (t.history != null) {
         if (seq != before + 1 && !t.history.isEmpty()) {
           t.history.clear(TrimCause.GAP); // missed here: recovering across the hole would skip messages
@@ -307,7 +329,7 @@ public final class TopicRegistry implements LocalTopics {
    * server runs it every {@link HistorySettings#sweepIntervalNanos()}; cheap when nothing expired.
    */
   public void sweep() {
-    if (!history.enabled()) {
+    if (!history.enabled() || relay != null) { // cluster mode: Redis keeps the history, topics end with subscribers
       return;
     }
     long now = ticker.nanoTime();
@@ -360,7 +382,7 @@ public final class TopicRegistry implements LocalTopics {
     return topics.size();
   }
 
-  /** Subscriptions over all topics. */
+  /** Subscriptions over all topics (in cluster mode, from the switch of a recovering one). */
   public long subscriptionCount() {
     return subscriptions.sum();
   }

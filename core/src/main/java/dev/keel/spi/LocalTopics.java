@@ -14,10 +14,16 @@ public interface LocalTopics {
   long lastSeq(String topic);
 
   /**
-   * Fans out a message the relay delivered, with the seq it assigned; a seq at or below the last
-   * one delivered on the topic is dropped (never a duplicate, never backwards).
+   * Fans out a message the relay delivered, with the seq it assigned and the epoch of the stream it
+   * belongs to (null when the relay keeps none); a seq at or below the last one delivered on the topic
+   * is dropped (never a duplicate, never backwards).
    *
    * @return whether it was handed to the topic's subscribers
    */
-  boolean deliver(String topic, long seq, byte[] data);
+  boolean deliver(String topic, String epoch, long seq, byte[] data);
+
+  /** {@link #deliver(String, String, long, byte[])} without an epoch. */
+  default boolean deliver(String topic, long seq, byte[] data) {
+    return deliver(topic, null, seq, data);
+  }
 }

@@ -72,9 +72,9 @@ final class RedisLink {
     void message(byte[] channel, byte[] message);
   }
 
-  /** A ready pair of connections, and the SHA of the publish script loaded on it. */
+  /** A ready pair of connections, and the SHAs of the publish and recover scripts loaded on it. */
   record Pair(StatefulRedisConnection<byte[], byte[]> commands,
-      StatefulRedisPubSubConnection<byte[], byte[]> pubsub, String publishSha) {}
+      StatefulRedisPubSubConnection<byte[], byte[]> pubsub, String publishSha, String recoverSha) {}
 
   private final RedisURI uri;
   private final LocalTopics topics;
@@ -227,7 +227,10 @@ final class RedisLink {
     }, executor);
   }
 
-  /** Loads the scripts, raises every live topic's counter to what this node saw, subscribes all. */
+  /**
+   * Loads the scripts, raises every live topic's counter to what this node saw (in a new epoch when
+   * it had to: the stream has a hole), subscribes all.
+   */
   private void prepare(StatefulRedisConnection<byte[], byte[]> cmd, StatefulRedisPubSubConnection<byte[], byte[]> sub) {
     sub.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -237,20 +240,21 @@ final class RedisLink {
     });
     List<String> live = topics.topicNames();
     CompletableFuture<String> pubSha = cmd.async().scriptLoad(RedisWire.PUBLISH_SCRIPT).toCompletableFuture();
+    CompletableFuture<String> recoverSha = cmd.async().scriptLoad(RedisWire.RECOVER_SCRIPT).toCompletableFuture();
     CompletableFuture<Void> floors = cmd.async().scriptLoad(RedisWire.FLOOR_SCRIPT).toCompletableFuture()
         .thenCompose(sha -> {
           List<CompletableFuture<?>> all = new ArrayList<>();
           for (String t : live) {
             long last = topics.lastSeq(t);
             if (last > 0) {
-              all.add(cmd.async().evalsha(sha, ScriptOutputType.INTEGER, RedisWire.floorKeys(t),
-                  RedisWire.floorArg(last)).toCompletableFuture());
+              all.add(cmd.async().evalsha(sha, ScriptOutputType.INTEGER, RedisWire.streamKeys(t),
+                  RedisWire.floorArgs(last, EpochNames.next())).toCompletableFuture());
             }
           }
           return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
         });
     // Subscribe only after the floors: no message can reach this node with a seq it already used.
-    CompletableFuture<Void> ready = CompletableFuture.allOf(pubSha, floors).thenCompose(v -> {
+    CompletableFuture<Void> ready = CompletableFuture.allOf(pubSha, recoverSha, floors).thenCompose(v -> {
       if (live.isEmpty()) {
         return CompletableFuture.completedFuture(null);
       }
@@ -270,7 +274,7 @@ final class RedisLink {
       commandsPing = null;
       pubsubPing = null;
       backoff.reset();
-      owner.up(new Pair(cmd, sub, pubSha.join()), live); // before start() returns: up at once
+      owner.up(new Pair(cmd, sub, pubSha.join(), recoverSha.join()), live); // before start() returns: up at once
       firstAttempt.complete(true);
       log.info("redis at {}: connected, {} topics subscribed", where(), live.size());
       return null;

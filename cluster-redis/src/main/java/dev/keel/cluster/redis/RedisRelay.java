@@ -1,15 +1,18 @@
 package dev.keel.cluster.redis;
 
+import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.spi.LocalTopics;
 import dev.keel.spi.Meters;
 import dev.keel.spi.Relay;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -20,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cluster mode: topics shared with other Keel nodes through Redis. A publish runs a Lua script that
- * increments the topic's counter and PUBLISHes {@code "SEQ DATA"} on the topic's channel in one
- * step; every node subscribed to that channel (the publisher's too) fans the message out locally
- * with that seq, so all nodes agree on order and numbering. The format is {@code RedisWire}'s; the
+ * increments the topic's counter, adds the message to the topic's stream (history on) and PUBLISHes
+ * {@code "SEQ EPOCH DATA"} on the topic's channel in one step; every node subscribed to that channel
+ * (the publisher's too) fans the message out locally with that seq, so all nodes agree on order and
+ * numbering. A recovering subscription reads the stream ({@link #recover}) on any node. The format is {@code RedisWire}'s; the
  * connections, their health check and the reconnects are {@code RedisLink}'s; this class publishes
  * (at most {@code cluster-publish-inflight} waiting, refused at once while Redis is away), keeps the
  * subscriptions in step with the local topics, and delivers what arrives.
@@ -46,6 +50,9 @@ public final class RedisRelay implements Relay, AutoCloseable {
   private final LongAdder refused = new LongAdder();
   private final LongConsumer latency;
   private final int maxInFlight;
+  /** history-size (0: no stream is kept) and history-ttl in ms: the stream's MAXLEN ~ and PEXPIRE. */
+  private final int historySize;
+  private final long historyTtlMillis;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final RedisLink link;
   /** The ready pair, null while Redis is away: read by publishing threads, written on the executor. */
@@ -66,6 +73,8 @@ public final class RedisRelay implements Relay, AutoCloseable {
     this.latency = meters.timer("keel_redis_publish_latency",
         "Cluster mode: a publish's round trip to Redis (script run and PUBLISH)");
     this.maxInFlight = config.get(RedisOptions.CLUSTER_PUBLISH_INFLIGHT);
+    this.historySize = config.get(CoreOptions.HISTORY_SIZE);
+    this.historyTtlMillis = config.get(CoreOptions.HISTORY_TTL).toMillis();
     this.link = new RedisLink(config, registry, new LinkEvents(), Backoff.reconnect(), attemptStarted);
   }
 
@@ -119,7 +128,8 @@ public final class RedisRelay implements Relay, AutoCloseable {
       return;
     }
     long start = System.nanoTime();
-    p.commands().async().<Long>evalsha(p.publishSha(), ScriptOutputType.INTEGER, RedisWire.publishKeys(topic), data)
+    p.commands().async().<Long>evalsha(p.publishSha(), ScriptOutputType.INTEGER, RedisWire.publishKeys(topic),
+            RedisWire.publishArgs(data, historySize, historyTtlMillis, EpochNames.next()))
         .whenComplete((receivers, err) -> {
           inFlight.decrementAndGet();
           if (err != null) {
@@ -129,6 +139,54 @@ public final class RedisRelay implements Relay, AutoCloseable {
             latency.accept(System.nanoTime() - start);
             onPublished.accept(receivers.intValue());
           }
+        });
+  }
+
+  /**
+   * Reads the topic's stream for a recovery, on the executor: the channel's SUBSCRIBE (if not sent
+   * yet) and then the recover script go on the subscription connection, one after the other. Redis
+   * answers a connection in order, so every message published before the script ran reaches this
+   * node before its answer, and every later one after it; Lettuce reads both on one I/O thread, which
+   * delivers the messages and then runs {@code onRead}: the contract of {@link Relay#recover}.
+   * Answered within {@code RedisLink.CONNECT_TIMEOUT} in every case.
+   */
+  @Override
+  public void recover(String topic, long afterSeq, int max, Consumer<Stream> onRead, Consumer<String> onUnavailable) {
+    try {
+      link.execute(() -> read(topic, afterSeq, max, onRead, onUnavailable));
+    } catch (RejectedExecutionException shuttingDown) {
+      onUnavailable.accept("redis unavailable: the node is stopping");
+    }
+  }
+
+  private void read(String topic, long afterSeq, int max, Consumer<Stream> onRead, Consumer<String> onUnavailable) {
+    RedisLink.Pair p = pair;
+    if (p == null || closed) {
+      onUnavailable.accept("redis unavailable");
+      return;
+    }
+    reconcile(topic);
+    p.pubsub().async().<List<Object>>evalsha(p.recoverSha(), ScriptOutputType.MULTI, RedisWire.streamKeys(topic),
+            RedisWire.recoverArgs(afterSeq, max, historyTtlMillis, EpochNames.next()))
+        .toCompletableFuture().orTimeout(RedisLink.CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((reply, err) -> {
+          if (err != null) {
+            onUnavailable.accept("redis unavailable: " + err);
+            return;
+          }
+          RedisWire.Read r;
+          try {
+            r = RedisWire.read(reply);
+          } catch (IllegalArgumentException e) {
+            log.warn("recovery of {}: {}", topic, e.getMessage());
+            onUnavailable.accept("redis answered the recover script with something else");
+            return;
+          }
+          List<Message> kept = new ArrayList<>(r.seqs().length);
+          for (int i = 0; i < r.seqs().length; i++) {
+            kept.add(new Message(r.seqs()[i], r.data().get(i)));
+          }
+          onRead.accept(new Stream(r.epoch(), r.lastSeq(), r.expired(), kept));
         });
   }
 
@@ -172,7 +230,7 @@ public final class RedisRelay implements Relay, AutoCloseable {
     switch (RedisWire.parse(channel, message)) {
       case RedisWire.Message m -> {
         received.increment();
-        registry.deliver(m.topic(), m.seq(), m.data());
+        registry.deliver(m.topic(), m.epoch(), m.seq(), m.data());
       }
       case RedisWire.Rejected r -> log.warn("ignored a message on redis channel {}: {}", r.channel(), r.reason());
     }
