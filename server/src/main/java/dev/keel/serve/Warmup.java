@@ -57,10 +57,10 @@ final class Warmup implements Extension {
     this.config = config;
   }
 
-  /** /healthz says {@code warmup} is not up until the warm-up has run: a load balancer waits for it. */
+  /** /healthz answers 503 {@code starting} until the warm-up has run: a load balancer waits for it. */
   @Override
   public void start(Host host) {
-    host.health(new HealthCheck("warmup", done::get));
+    host.health(HealthCheck.readiness("warmup", done::get));
   }
 
   @Override

@@ -58,8 +58,15 @@ class WarmupIT {
     java.util.concurrent.CompletableFuture<Running> started = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> Servers.start(b -> b.set(ServeOptions.WARMUP, Duration.ofSeconds(2)).set(CoreOptions.WS_PORT, wsPort)));
     try {
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-          .until(() -> Http.get(wsPort, "/healthz").body().contains("\"warmup\":\"down\""));
+      java.util.concurrent.atomic.AtomicReference<String> starting = new java.util.concurrent.atomic.AtomicReference<>();
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+        var r = Http.get(wsPort, "/healthz");
+        if (r.statusCode() == 503) {
+          starting.set(r.body());
+        }
+        return starting.get() != null;
+      });
+      assertThat(starting.get()).as("not ready while warming up").isEqualTo("{\"status\":\"starting\",\"warmup\":\"down\"}");
       assertThat(started).as("the server is not started before its warm-up has run").isNotDone();
       Running server = started.get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(server.delivered()).as("the warm-up ran").isPositive();

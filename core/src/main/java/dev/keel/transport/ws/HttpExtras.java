@@ -36,13 +36,19 @@ public final class HttpExtras {
     return routes.get(path);
   }
 
-  /** The name of the first check that is down, or null when all are up. */
-  String firstDown() {
+  /** The first check that is down, readiness checks first, or null when all are up. */
+  HealthCheck firstDown() {
+    HealthCheck degraded = null;
     for (HealthCheck c : checks) {
       if (!c.up().getAsBoolean()) {
-        return c.name();
+        if (c.ready()) {
+          return c;
+        }
+        if (degraded == null) {
+          degraded = c;
+        }
       }
     }
-    return null;
+    return degraded;
   }
 }

@@ -8,6 +8,7 @@ import dev.keel.limit.AddressLimiter;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.Stage;
 import dev.keel.session.PeerIdentity;
+import dev.keel.spi.HealthCheck;
 import dev.keel.spi.HttpRoute;
 import dev.keel.session.Admission;
 import dev.keel.session.ClientAddress;
@@ -145,17 +146,20 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (path.equals("/healthz")) {
-      String down = extras.firstDown();
+      HealthCheck down = extras.firstDown();
       if (server.sessions().isDraining()) {
         respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"draining\"}");
       } else if (server.budget().stage() != Stage.NORMAL) {
         // Over the memory budget's high mark: a load balancer should send new clients elsewhere.
         respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
             "{\"status\":\"overloaded\",\"stage\":\"" + server.budget().stage().label() + "\"}");
+      } else if (down != null && down.ready()) {
+        // Not ready for clients yet (the warm-up): a load balancer should wait.
+        respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\",\"" + down.name() + "\":\"down\"}");
       } else if (down != null) {
         // 200: this node still serves its connections; a 503 would make a load balancer drop every
         // node at once when a shared dependency (Redis) goes away (docs/cluster.md).
-        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"degraded\",\"" + down + "\":\"down\"}");
+        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"degraded\",\"" + down.name() + "\":\"down\"}");
       } else {
         respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"up\"}");
       }
