@@ -39,6 +39,8 @@ class ProxyProtocolGateTest {
   /** An embedded channel whose peer is {@code peer}, as a real accepted socket's would be. */
   private static final class Peer extends EmbeddedChannel {
     private final SocketAddress peer;
+    /** An upper bound of how long before the clock froze the gate armed its deadline. */
+    long armedUpTo;
 
     Peer(SocketAddress peer) {
       super(false, true);
@@ -86,12 +88,16 @@ class ProxyProtocolGateTest {
     }
     ch.pipeline().addLast(downstream);
     ProxyProtocolGate.addTo(ch, tcp ? counters.tcp : counters.ws, tcp, TIMEOUT);
+    long before = System.nanoTime();
     try {
       ch.register(); // active: the gate's deadline is armed now
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    ch.freezeTime(); // microseconds after the deadline was armed: the test below leaves a millisecond for that
+    ch.freezeTime();
+    // The deadline was armed on the running clock, some time before it froze: at most this long (on a
+    // loaded machine, more than a millisecond). A test that times the deadline subtracts it.
+    ch.armedUpTo = System.nanoTime() - before;
     return ch;
   }
 
@@ -193,10 +199,11 @@ class ProxyProtocolGateTest {
   void trustedProxy_headerNotInTime_isClosedAsHandshakeTimeout() {
     Peer ch = connect(PROXY, true);
     ch.writeInbound(ascii("PROXY TC"));
-    ch.advanceTimeBy(TIMEOUT - TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+    long margin = ch.armedUpTo + TimeUnit.MILLISECONDS.toNanos(1);
+    ch.advanceTimeBy(TIMEOUT - margin, TimeUnit.NANOSECONDS);
     ch.runPendingTasks();
     assertThat(ch.isOpen()).as("a millisecond before the deadline").isTrue();
-    ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    ch.advanceTimeBy(margin, TimeUnit.NANOSECONDS);
     ch.runPendingTasks();
     assertThat(ch.isOpen()).as("at the deadline").isFalse();
     assertThat(counters.tcp.closedCount(CloseCause.HANDSHAKE_TIMEOUT)).as("counted handshake_timeout").isEqualTo(1);
