@@ -56,7 +56,7 @@ public class FanOutBenchmark {
   @Setup
   public void setUp() {
     fixture = new LoopFixture(KeelConfig.builder().set(CoreOptions.MAX_CONNECTIONS, subscribers + 16).build());
-    topic = new Topic("bench", null);
+    topic = new Topic("bench", null, null);
     recipients = new Subscriber[subscribers];
     for (int i = 0; i < subscribers; i++) {
       recipients[i] = fixture.open(TcpWires.wire());
