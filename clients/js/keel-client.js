@@ -218,7 +218,15 @@ export class KeelClient {
       // A browser hides the upgrade's HTTP status: a refusal (401, 503) is a close 1006 before open.
       this._ended(ws, opened ? ev.code : 1006, ev.reason || (opened ? '' : 'could not open the connection'), !opened);
     };
-    ws.onerror = () => { /* onclose follows */ };
+    ws.onerror = () => {
+      // Node 20's WebSocket reports a refused connection with an error and no close, and would leave the
+      // client waiting forever: a connection that never opened ends here (the close a browser sends
+      // after its error then finds it ended). After open, onclose follows.
+      if (!opened) {
+        this._ended(ws, 1006, 'could not open the connection', true);
+        try { ws.close(); } catch { /* never opened */ }
+      }
+    };
   }
 
   _opened(ws) {

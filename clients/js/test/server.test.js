@@ -1,29 +1,10 @@
 // Against a real keel serve (KEEL_URL, started by the Java test that runs this: JsClientIT).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeelClient } from '../keel-client.js';
-
-const URL = process.env.KEEL_URL;
-
-function until(cond, ms = 20000) {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const t = setInterval(() => {
-      if (cond()) { clearInterval(t); resolve(); } else if (Date.now() - start > ms) { clearInterval(t); reject(new Error('timed out')); }
-    }, 10);
-  });
-}
-
-// Every client a test opens is closed when the file ends, also after a failed assertion: an open
-// client keeps reconnecting, and Node would never exit.
-const opened = [];
-after(() => { for (const c of opened) c.close(); });
-
-function client(events, extra = {}) {
-  const c = new KeelClient({ url: URL, initialBackoffMs: 50, maxBackoffMs: 500, onEvent: (e) => events.push(e), ...extra });
-  opened.push(c);
-  return c;
-}
+// Every client a test opens (client(), or pushed to opened) is closed when the file ends, also after a
+// failed assertion: an open client keeps reconnecting, and Node would never exit.
+import { URL, until, client, opened } from './support.js';
 
 test('publish is acknowledged and the subscriber gets it', { skip: !URL && 'KEEL_URL not set' }, async () => {
   const events = [];

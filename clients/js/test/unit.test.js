@@ -31,3 +31,21 @@ test('close codes map to events', () => {
   assert.equal(closeKind(1013, ''), 'overloaded');
   assert.equal(closeKind(1006, ''), 'connection_lost');
 });
+
+test('a refused connection is retried (Node 20 reports it with an error and no close)', async () => {
+  const { KeelClient } = await import('../keel-client.js');
+  const events = [];
+  const c = new KeelClient({ url: 'ws://127.0.0.1:9/ws', initialBackoffMs: 20, maxBackoffMs: 50, onEvent: (e) => events.push(e) });
+  try {
+    await new Promise((resolve, reject) => {
+      const start = Date.now();
+      const t = setInterval(() => {
+        if (events.filter((e) => e.type === 'reconnecting').length >= 3) { clearInterval(t); resolve(); }
+        else if (Date.now() - start > 10000) { clearInterval(t); reject(new Error(`no retries: ${JSON.stringify(events)}`)); }
+      }, 10);
+    });
+    assert.ok(events.some((e) => e.type === 'disconnected' && e.beforeOpen && e.kind === 'connection_lost'), JSON.stringify(events));
+  } finally {
+    c.close();
+  }
+});

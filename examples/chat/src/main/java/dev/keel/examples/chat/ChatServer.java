@@ -40,7 +40,10 @@ public final class ChatServer implements AutoCloseable {
             .set(CoreOptions.RATE_LIMIT, 20)                   // people type; scripts flood
             .set(CoreOptions.RATE_BURST, 40)
             .set(CoreOptions.MAX_CONNECTIONS, 10_000)
-            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(60)))
+            .set(CoreOptions.IDLE_TIMEOUT, Duration.ofSeconds(60))
+            // The rooms' history is Keel's: what a reconnecting page missed, and a newcomer's backlog.
+            .set(CoreOptions.HISTORY_SIZE, ChatHandler.HISTORY)
+            .set(CoreOptions.HISTORY_TTL, Duration.ofDays(1)))
         .inboundQueueMessages(16)
         .handlerTimeout(Duration.ofSeconds(5))
         .handler(ChatHandler::new) // made at start, with the server's topics
@@ -53,18 +56,23 @@ public final class ChatServer implements AutoCloseable {
       keel.close();
       throw e;
     }
-    byte[] html = indexHtml().replace("__WS_PORT__", Integer.toString(keel.wsPort()))
+    byte[] html = resource("index.html").replace("__WS_PORT__", Integer.toString(keel.wsPort()))
         .getBytes(StandardCharsets.UTF_8);
+    // Keel's JavaScript client, copied from clients/js into the jar at build time (pom.xml).
+    byte[] client = resource("keel-client.js").getBytes(StandardCharsets.UTF_8);
     page.createContext("/", exchange -> {
       try (exchange) {
-        if (!exchange.getRequestURI().getPath().equals("/")) {
+        String path = exchange.getRequestURI().getPath();
+        byte[] body = path.equals("/") ? html : path.equals("/keel-client.js") ? client : null;
+        if (body == null) {
           exchange.sendResponseHeaders(404, -1);
           return;
         }
-        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-        exchange.sendResponseHeaders(200, html.length);
+        exchange.getResponseHeaders().set("Content-Type",
+            body == html ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8");
+        exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(html);
+          out.write(body);
         }
       }
     });
@@ -73,10 +81,10 @@ public final class ChatServer implements AutoCloseable {
     return new ChatServer(keel, page);
   }
 
-  private static String indexHtml() {
-    try (InputStream in = ChatServer.class.getResourceAsStream("index.html")) {
+  private static String resource(String name) {
+    try (InputStream in = ChatServer.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("index.html missing from the jar");
+        throw new IllegalStateException(name + " missing from the jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
