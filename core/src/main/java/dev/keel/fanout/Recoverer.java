@@ -21,8 +21,12 @@ final class Recoverer {
     this.ticker = ticker;
   }
 
-  /** Where {@code since} stands in {@code t}'s stream; counts the attempt. Under t's monitor. */
-  Recovery position(Topic t, Position since) {
+  /**
+   * Where {@code since} stands in {@code t}'s stream for {@code s}; counts the attempt. Under t's
+   * monitor. What is missed must also fit {@code s}'s queue now: otherwise the replay would cut it as a
+   * slow consumer before it learned why, and each reconnect would do the same ({@code too_far_behind}).
+   */
+  Recovery position(Topic t, Position since, Subscriber s) {
     long last = t.lastSeq();
     if (since.epoch() == null) {
       return Recovery.positionOnly(t.epoch(), last);
@@ -38,6 +42,8 @@ final class Recoverer {
       t.history.trimExpired(ticker.nanoTime());
       if (since.seq() + 1 < t.history.oldestSeq(last)) {
         why = since.seq() + 1 <= t.history.expiredThrough() ? RecoveryFailure.EXPIRED : RecoveryFailure.TOO_FAR_BEHIND;
+      } else if (!fits(t, s, t.history.after(since.seq()))) {
+        why = RecoveryFailure.TOO_FAR_BEHIND;
       }
     }
     if (why == null) {
@@ -46,6 +52,15 @@ final class Recoverer {
     }
     counters.notRecovered(why);
     return new Recovery(t.epoch(), last, true, false, why);
+  }
+
+  /** Whether replaying {@code missed} to {@code s} fits its queue's bounds now. */
+  static boolean fits(Topic t, Subscriber s, List<History.Entry> missed) {
+    long bytes = 0;
+    for (History.Entry e : missed) {
+      bytes += e.data().length + t.envelopeBytes();
+    }
+    return s.hasRoom(missed.size(), bytes);
   }
 
   /** Queues the missed messages to {@code s}, on its loop, before any live one of the topic. */

@@ -197,16 +197,28 @@ final class RelayRecovery {
       }
       RecoveryFailure why = attempted ? judge(p, stream, consistent) : null;
       if (consistent) {
+        List<History.Entry> missed = new ArrayList<>();
         if (attempted && why == null) {
           for (Relay.Message m : stream.messages()) {
-            replay.add(new History.Entry(m.seq(), m.data(), 0));
+            missed.add(new History.Entry(m.seq(), m.data(), 0));
           }
         }
+        List<History.Entry> live = new ArrayList<>();
         for (Buffered b : p.live) {
           if (b.seq() > stream.lastSeq()) {
-            replay.add(new History.Entry(b.seq(), b.data(), 0));
+            live.add(new History.Entry(b.seq(), b.data(), 0));
           }
         }
+        if (!missed.isEmpty()) {
+          List<History.Entry> all = new ArrayList<>(missed);
+          all.addAll(live);
+          if (!Recoverer.fits(t, p.subscriber, all)) {
+            why = RecoveryFailure.TOO_FAR_BEHIND; // would cut it as a slow consumer before it learned why
+            missed.clear();
+          }
+        }
+        replay.addAll(missed);
+        replay.addAll(live); // after the stream's last seq: live messages, owed either way
         r = new Recovery(stream.epoch(), stream.lastSeq(), attempted, attempted && why == null, why);
       } else {
         r = new Recovery(t.epoch(), t.lastSeq(), attempted, false, why); // live messages follow this node's last

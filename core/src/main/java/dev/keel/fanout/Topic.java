@@ -151,6 +151,14 @@ final class Topic {
 
   private static final byte[] DATA_FIELD = ",\"data\":".getBytes(StandardCharsets.US_ASCII);
 
+  /**
+   * At most what {@link #encode} adds to a message's data, and a transport's frame header on top
+   * (WebSocket: up to 10 bytes; framed TCP: 4): the queue bytes one replayed message can take beyond its data.
+   */
+  int envelopeBytes() {
+    return prefix.length + 20 + DATA_FIELD.length + 1 + 10;
+  }
+
   private Partition partition(EventLoop loop, boolean create) {
     for (Partition p : partitions) {
       if (p.loop == loop) {

@@ -131,7 +131,7 @@ public final class TopicRegistry implements LocalTopics {
           subscriptions.increment();
         }
         if (since != null) {
-          result[0] = recoverer.position(tp, since);
+          result[0] = recoverer.position(tp, since, s);
           if (result[0].recovered()) {
             replay.add(tp.history.after(since.seq()));
           }

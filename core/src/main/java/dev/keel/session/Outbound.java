@@ -360,6 +360,12 @@ final class Outbound {
     return lastDropped;
   }
 
+  /** Whether {@code messages} more frames of {@code size} bytes in all fit the queue's bounds now. */
+  boolean hasRoom(int messages, long size) {
+    SessionSettings settings = server.settings();
+    return bytes + size <= settings.queueBytes() && count() + (long) messages <= settings.queueMessages();
+  }
+
   private boolean fits(int size) {
     SessionSettings settings = server.settings();
     return bytes + size <= settings.queueBytes() && count() + 1 <= settings.queueMessages();

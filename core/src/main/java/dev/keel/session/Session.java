@@ -203,6 +203,11 @@ public final class Session implements Subscriber {
   }
 
   @Override
+  public boolean hasRoom(int messages, long bytes) {
+    return outbound.hasRoom(messages, bytes);
+  }
+
+  @Override
   public SendOutcome offer(ByteBuf framed, Object topic) {
     if (state != State.OPEN) {
       return SendOutcome.CLOSED;

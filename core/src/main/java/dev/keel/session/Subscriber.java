@@ -20,4 +20,13 @@ public interface Subscriber {
    * @param topic identifies the frame's topic (by identity) for the {@code conflate} policy
    */
   SendOutcome offer(ByteBuf frame, Object topic);
+
+  /**
+   * Whether {@code messages} more frames of {@code bytes} in all would fit the queue's bounds now. A
+   * recovery asks before it replays: a replay that cannot fit would cut the connection as a slow
+   * consumer before it learned why, and every reconnect would repeat it.
+   */
+  default boolean hasRoom(int messages, long bytes) {
+    return true;
+  }
 }

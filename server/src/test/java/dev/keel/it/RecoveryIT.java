@@ -56,6 +56,41 @@ class RecoveryIT {
   }
 
   @Test
+  void recovery_whoseReplayWouldOverflowTheQueue_answersTooFarBehind_andKeepsTheConnection() throws Exception {
+    // 40 missed messages of ~4 KiB against an 80 KiB queue: replaying them would cut the client as a slow
+    // consumer before its reply, and each reconnect would do the same; it is told instead.
+    try (Running server = Servers.start(b -> b.set(CoreOptions.HISTORY_SIZE, 100)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 80 * 1024))) {
+      WsClient a = WsClient.connect(server.wsPort());
+      String epoch = firstSubscribe(a, "big").get("epoch").asText();
+      publish(server, "big", "{\"n\":1}");
+      assertThat(a.nextJson().get("seq").asLong()).as("live").isEqualTo(1);
+      a.abort();
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.subscribers("big") == 0);
+      String pad = "x".repeat(4_000);
+      for (int i = 2; i <= 41; i++) {
+        publish(server, "big", "{\"n\":" + i + ",\"pad\":\"" + pad + "\"}");
+      }
+      WsClient b = WsClient.connect(server.wsPort());
+      b.send(since("big", epoch, 1));
+      JsonNode reply = b.nextJson();
+      assertThat(reply.toString()).as("told, not cut")
+          .isEqualTo("{\"op\":\"subscribed\",\"topic\":\"big\",\"epoch\":\"" + epoch
+              + "\",\"seq\":41,\"recovered\":false,\"reason\":\"too_far_behind\",\"id\":7}");
+      publish(server, "big", "{\"n\":42}");
+      assertThat(b.nextJson().get("seq").asLong()).as("the live stream follows the reply's seq").isEqualTo(42);
+      assertThat(server.closed(dev.keel.api.CloseReason.SLOW_CONSUMER)).as("nobody cut").isZero();
+
+      WsClient c = WsClient.connect(server.wsPort());
+      c.send(since("big", epoch, 39));
+      assertThat(c.nextJson().get("recovered").asBoolean()).as("three missed messages fit: recovered").isTrue();
+      assertThat(c.nextJson().get("seq").asLong()).as("the replay").isEqualTo(40);
+      b.close();
+      c.close();
+    }
+  }
+
+  @Test
   void recovery_afterAClientDrop_repliesThenReplaysTheMissedThenLive_onBothTransports() throws Exception {
     try (Running server = Servers.start(b -> b.set(CoreOptions.HISTORY_SIZE, 100))) {
       WsClient a = WsClient.connect(server.wsPort());
