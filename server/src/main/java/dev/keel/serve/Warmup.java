@@ -6,6 +6,8 @@ import dev.keel.spi.Extension;
 import dev.keel.spi.HealthCheck;
 import dev.keel.spi.Host;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it does: {@value #SUBSCRIBERS} subscribers and one that never reads (its queue fills and
  * conflates, as a slow consumer's does) on a private topic, and {@value #PUBLISHERS} publishers at
- * the per-connection rate limit, for {@code warmup}; then every connection closes cleanly. Each
+ * the per-connection rate limit, for {@code warmup}; then every connection closes cleanly, and the
+ * server waits until the JIT has compiled what the warm-up queued ({@link #settleCompiler}). Each
  * connection comes from its own 127.0.0.x address, so the warm-up uses no address's connect budget
  * that a real client (or a local proxy) might need. Its traffic is counted in the metrics like any
  * other. It is skipped, and says why, where it cannot speak to the listener as a plain local client:
@@ -48,6 +51,9 @@ final class Warmup implements Extension {
   private static final Logger log = LoggerFactory.getLogger(Warmup.class);
   static final int SUBSCRIBERS = 32;
   static final int PUBLISHERS = 2;
+  private static final Duration SETTLE_CAP = Duration.ofSeconds(3);
+  private static final Duration SETTLE_QUIET = Duration.ofMillis(200);
+  private static final Duration SETTLE_LOOK = Duration.ofMillis(20);
   private static final int WINDOW = 32;
 
   private final KeelConfig config;
@@ -66,7 +72,10 @@ final class Warmup implements Extension {
   @Override
   public void close() {}
 
-  /** Runs the warm-up if it can (blocking, at most about {@code warmup} plus 2 s), then reports ready. */
+  /**
+   * Runs the warm-up if it can, then waits for the JIT to finish what it queued (blocking: at most about
+   * {@code warmup} plus 5 s), then reports ready.
+   */
   void run(int wsPort) {
     try {
       run(config, wsPort);
@@ -114,7 +123,11 @@ final class Warmup implements Extension {
     long started = System.nanoTime();
     try {
       long delivered = exercise(config, wsPort, config.get(ServeOptions.WARMUP));
-      log.info("warm-up: {} deliveries in {} ms", delivered, (System.nanoTime() - started) / 1_000_000);
+      long exercised = System.nanoTime();
+      boolean settled = settleCompiler();
+      log.info("warm-up: {} deliveries in {} ms; then {} ms for the JIT {}",
+          delivered, (exercised - started) / 1_000_000, (System.nanoTime() - exercised) / 1_000_000,
+          settled ? "to finish compiling" : "(still compiling; gave up waiting)");
     } catch (IOException | RuntimeException e) {
       log.info("warm-up ended early: {}", e.toString());
     } catch (InterruptedException e) {
@@ -132,7 +145,7 @@ final class Warmup implements Extension {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong delivered = new AtomicLong();
     List<WarmupSocket> sockets = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
+    List<Thread> publishers = new ArrayList<>();
     try {
       int address = 2;
       for (int i = 0; i < SUBSCRIBERS; i++) {
@@ -140,7 +153,7 @@ final class Warmup implements Extension {
         sockets.add(s);
         s.send(sub);
         s.flush();
-        threads.add(Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered)));
+        Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered)); // ends with its socket
       }
       WarmupSocket stalled = new WarmupSocket(source(address++), to, path, token, 4_096);
       sockets.add(stalled);
@@ -150,9 +163,9 @@ final class Warmup implements Extension {
       for (int i = 0; i < PUBLISHERS; i++) {
         WarmupSocket p = new WarmupSocket(source(address++), to, path, token, 0);
         sockets.add(p);
-        threads.add(Thread.ofVirtual().name("keel-warmup-pub").start(() -> publish(p, pub, deadline, stop)));
+        publishers.add(Thread.ofVirtual().name("keel-warmup-pub").start(() -> publish(p, pub, deadline, stop)));
       }
-      for (Thread t : threads) {
+      for (Thread t : publishers) {
         t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 2_000));
       }
     } finally {
@@ -162,6 +175,35 @@ final class Warmup implements Extension {
       }
     }
     return delivered.get();
+  }
+
+  /**
+   * Waits, at most {@link #SETTLE_CAP}, until the JIT has compiled for {@link #SETTLE_QUIET} without
+   * a pause: the warm-up queued compilations of everything it ran, and a server reported ready while
+   * they still run would have them compete with its first clients for the CPU. Without a
+   * compilation-time reading (a JVM without a JIT's bean) there is nothing to wait for.
+   *
+   * @return whether the JIT went quiet within the cap
+   */
+  static boolean settleCompiler() throws InterruptedException {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return true;
+    }
+    long giveUp = System.nanoTime() + SETTLE_CAP.toNanos();
+    long last = jit.getTotalCompilationTime();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < giveUp) {
+      Thread.sleep(SETTLE_LOOK.toMillis()); // a reading every SETTLE_LOOK, on the warm-up's own thread
+      long now = jit.getTotalCompilationTime();
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= SETTLE_QUIET.toNanos()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static InetAddress source(int n) throws UnknownHostException {
