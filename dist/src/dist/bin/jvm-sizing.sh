@@ -83,9 +83,13 @@ keel_jvm_sizing() {
     # amount. Heap after GC or pooled direct memory near its cap moves the stages like the accounting
     # does, so whichever fills first sheds before anything fails to allocate (docs/memory.md). G1 with
     # tight free ratios keeps the committed heap near what is live, and its periodic collection gives
-    # back what a load left once the server is quiet (docs/memory.md has the candidates measured).
+    # back what a load left once the server is quiet (docs/memory.md has the candidates measured). On a
+    # heap that tight, old objects are always above G1's adaptive marking threshold, so a marking cycle
+    # ran every 1-2 s under load, each taking the one core from the event loops; a fixed threshold of
+    # 85% marks only when the old generation has really grown (docs/benchmarks.md, round 6).
     jvm_opts+=("-Xmx$((mib * 30 / 100 + 48))m" "-XX:MaxDirectMemorySize=$((mib * 70 / 100))m"
       "-Xms16m" "-XX:+UseG1GC" "-XX:MinHeapFreeRatio=5" "-XX:MaxHeapFreeRatio=15"
+      "-XX:-G1UseAdaptiveIHOP" "-XX:InitiatingHeapOccupancyPercent=85"
       "-XX:G1PeriodicGCInterval=10000" "-XX:ReservedCodeCacheSize=48m" "-XX:MaxMetaspaceSize=128m")
     # The launcher always passes a number, never auto: the server and the JVM agree on it.
     if [ -z "$(KEEL_MEMORY_BUDGET='' named_budget "$@")" ] || [ "${named,,}" = auto ]; then
