@@ -1,7 +1,6 @@
 package dev.keel.cluster.redis;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 
 /**
  * The health check's judgement of one Redis connection, once per {@code cluster-redis-ping-interval}
@@ -9,7 +8,7 @@ import java.util.function.LongSupplier;
  * PONG) is alive; the PING matters only when it has been quiet. At most one PING is outstanding: a
  * new one goes out only once the last is answered. The PING is missed only when it is still
  * unanswered and nothing at all arrived on the connection during the whole interval since the last
- * check (the one that sent it, or a later one that saw data). So a PONG queued behind a flood of
+ * check (the one that sent it, or a later one that saw data), nor is a read being handled now. So a PONG queued behind a flood of
  * messages that the node is still reading is waited for, and a silent Redis (paused, or the path to it
  * gone without a FIN or RST) is still noticed within two intervals once its data stops.
  *
@@ -30,20 +29,20 @@ final class Liveness {
     SILENT
   }
 
-  private final LongSupplier arrivals;
+  private final Arrivals.Reads arrivals;
   /** Arrivals counted at the last check. */
   private long seen;
   /** The last PING sent, null before the first. */
   private CompletableFuture<?> ping;
 
-  Liveness(LongSupplier arrivals) {
+  Liveness(Arrivals.Reads arrivals) {
     this.arrivals = arrivals;
-    this.seen = arrivals.getAsLong();
+    this.seen = arrivals.count();
   }
 
   Verdict check() {
-    long now = arrivals.getAsLong();
-    boolean arrived = now != seen;
+    long now = arrivals.count();
+    boolean arrived = now != seen || arrivals.inProgress();
     seen = now;
     if (ping == null || ping.isDone()) {
       return Verdict.PING;

@@ -34,7 +34,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * {@link Owner}, watches it (every {@code cluster-redis-ping-interval}: a PING on a connection with
  * none outstanding, judged by {@link Liveness}), drops it as a whole when either connection closes, a
  * command on it fails or it goes silent (its PING unanswered and nothing else arriving for a whole
- * interval), and connects again after a {@link Backoff} delay. Lettuce's own reconnect is off: a command in flight when the
- * pair is lost is failed, never replayed (at most once).
+ * interval), and connects again after a {@link Backoff} delay. Lettuce's own reconnect is off: a
+ * command in flight when the pair is lost is failed, never replayed (at most once).
  *
  * <p>Threads: Lettuce runs on resources of its own (two I/O threads, two executor threads). Every
  * field below the line, and every call to the owner's {@link Owner#up} and {@link Owner#down}, is on
@@ -307,8 +306,8 @@ final class RedisLink {
       }
       commands = cmd;
       pubsub = sub;
-      LongSupplier cmdReads = arrivals.of(cmd);
-      LongSupplier subReads = arrivals.of(sub);
+      Arrivals.Reads cmdReads = arrivals.of(cmd);
+      Arrivals.Reads subReads = arrivals.of(sub);
       if (cmdReads == Arrivals.UNKNOWN || subReads == Arrivals.UNKNOWN) {
         log.warn("redis at {}: reads not counted on a connection; its health is judged by PING alone", where());
       }

@@ -10,7 +10,18 @@ import org.junit.jupiter.api.Test;
 /** The health check's rule, one check at a time: data arriving proves a connection alive. */
 class LivenessTest {
   private final AtomicLong reads = new AtomicLong(7);
-  private final Liveness live = new Liveness(reads::get);
+  private volatile boolean reading;
+  private final Liveness live = new Liveness(new Arrivals.Reads() {
+    @Override
+    public long count() {
+      return reads.get();
+    }
+
+    @Override
+    public boolean inProgress() {
+      return reading;
+    }
+  });
 
   @Test
   void check_noPingYet_sendsOne() {
@@ -54,6 +65,17 @@ class LivenessTest {
     reads.incrementAndGet();
     assertThat(live.check()).isEqualTo(Verdict.BUSY);
     assertThat(live.check()).as("a whole interval with nothing since the last check").isEqualTo(Verdict.SILENT);
+  }
+
+  /** Regression: one read's decoding outlasted the interval under a storm on a loaded machine. */
+  @Test
+  void check_oneLongReadInProgressWhileThePingIsUnanswered_isBusy() {
+    sendPing();
+    reading = true; // started before the PING's check, still decoding
+    assertThat(live.check()).isEqualTo(Verdict.BUSY);
+    assertThat(live.check()).as("still the same read").isEqualTo(Verdict.BUSY);
+    reading = false;
+    assertThat(live.check()).as("done, and nothing since").isEqualTo(Verdict.SILENT);
   }
 
   @Test
