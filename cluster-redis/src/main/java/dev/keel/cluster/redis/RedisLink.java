@@ -6,7 +6,9 @@ import dev.keel.spi.LocalTopics;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -32,6 +34,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +42,11 @@ import org.slf4j.LoggerFactory;
  * The link to Redis: Lettuce's client and threads, and one pair of connections (commands, and
  * pub/sub for the subscriptions) at a time. It connects, prepares a new pair (loads the scripts,
  * raises the live topics' counters, subscribes every live topic), hands the ready pair to its
- * {@link Owner}, watches it (a PING on both every {@code cluster-redis-ping-interval}), drops it as a
- * whole when either connection closes, a command on it fails or a PING goes unanswered, and connects
- * again after a {@link Backoff} delay. Lettuce's own reconnect is off: a command in flight when the
- * pair is lost is failed, never replayed (at most once).
+ * {@link Owner}, watches it (every {@code cluster-redis-ping-interval}: a PING on a connection with
+ * none outstanding, judged by {@link Liveness}), drops it as a whole when either connection closes, a
+ * command on it fails or it goes silent (its PING unanswered and nothing else arriving for a whole
+ * interval), and connects again after a {@link Backoff} delay. Lettuce's own reconnect is off: a
+ * command in flight when the pair is lost is failed, never replayed (at most once).
  *
  * <p>Threads: Lettuce runs on resources of its own (two I/O threads, two executor threads). Every
  * field below the line, and every call to the owner's {@link Owner#up} and {@link Owner#down}, is on
@@ -81,6 +85,8 @@ final class RedisLink {
   private final Owner owner;
   private final Duration pingInterval;
   private final ClientResources resources;
+  /** Reads counted on each of Lettuce's channels: a connection delivering data is alive. */
+  private final Arrivals arrivals = new Arrivals();
   private final RedisClient client;
   /** The one thread that owns the fields below the line. */
   private final EventExecutor executor;
@@ -94,15 +100,17 @@ final class RedisLink {
   private volatile boolean closed;
   /** Why the last attempt failed, for the start-up warning (e.g. a refused connection, WRONGPASS). */
   private volatile String lastFailure = "no answer";
+  /** Checks that found a PING unanswered on a connection still delivering data; written on the executor only. */
+  private volatile long busyChecks;
   // ---- executor thread only
   private final Backoff backoff;
   private StatefulRedisConnection<byte[], byte[]> commands;
   private StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
   private boolean connecting;
   private int attempts;
-  /** The last PING sent on each connection of the current pair; null before the first. */
-  private CompletableFuture<String> commandsPing;
-  private CompletableFuture<String> pubsubPing;
+  /** The health check of each connection of the current pair. */
+  private Liveness commandsLive;
+  private Liveness pubsubLive;
 
   RedisLink(KeelConfig config, LocalTopics topics, Owner owner, Backoff backoff, IntConsumer attemptStarted) {
     this.uri = RedisURI.create(config.get(RedisOptions.CLUSTER_REDIS));
@@ -114,7 +122,8 @@ final class RedisLink {
     this.pingInterval = config.get(RedisOptions.CLUSTER_REDIS_PING_INTERVAL);
     // Sized explicitly, at Lettuce's minimum of 2 per pool (it raises anything lower, with a log line):
     // the I/O threads carry our two connections, and one executor thread runs our state changes.
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+        .nettyCustomizer(arrivals).build();
     this.client = RedisClient.create(resources, this.uri);
     SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider().handshakeTimeout(CONNECT_TIMEOUT);
     if (config.get(RedisOptions.CLUSTER_REDIS_TRUST) != null) {
@@ -178,9 +187,11 @@ final class RedisLink {
   }
 
   /**
-   * The health check, on the executor: a PING on each connection of the current pair. One still
-   * unanswered from the last round means Redis went silent (paused, or the path to it gone without
+   * The health check, on the executor: each connection of the current pair is judged by its
+   * {@link Liveness} (a PING sent when none is outstanding). One whose PING is unanswered and on which
+   * nothing else arrived for a whole interval went silent (Redis paused, or the path to it gone without
    * a FIN or RST): the pair is dropped as lost and the usual reconnect resubscribes when Redis answers.
+   * One whose PING waits behind data it is still delivering (a publish storm) is alive.
    */
   private void ping() {
     StatefulRedisConnection<byte[], byte[]> cmd = commands;
@@ -188,19 +199,43 @@ final class RedisLink {
     if (closed || cmd == null || sub == null) {
       return;
     }
-    String missed = "no answer to PING within " + Units.formatDuration(pingInterval);
-    if (commandsPing != null && !commandsPing.isDone()) {
-      lost(cmd, missed + " on the command connection");
-      return;
+    if (check(commandsLive, cmd, () -> cmd.async().ping(), "command")) {
+      check(pubsubLive, sub, () -> sub.async().ping(), "subscription");
     }
-    if (pubsubPing != null && !pubsubPing.isDone()) {
-      lost(sub, missed + " on the subscription connection");
-      return;
+  }
+
+  /** One connection's check; false when it was found silent (and the pair dropped). */
+  private boolean check(Liveness live, StatefulConnection<byte[], byte[]> c,
+      Supplier<RedisFuture<String>> ping, String which) {
+    switch (live.check()) {
+      case PING -> {
+        CompletableFuture<String> f = ping.get().toCompletableFuture();
+        // Lettuce's command timeout is not a verdict: a PONG behind a long backlog can take longer, and
+        // the next check sends another PING and judges by what arrived. Any other failure is a loss.
+        f.whenComplete((v, err) -> failed(c, err instanceof RedisCommandTimeoutException ? null : err, "PING"));
+        live.sent(f);
+      }
+      case BUSY -> {
+        busyChecks++; // the executor is the only writer
+        log.debug("redis at {}: PING on the {} connection not answered yet, data still arriving: alive", where(), which);
+      }
+      case SILENT -> {
+        lost(c, "no answer to PING, and nothing else arrived, within " + Units.formatDuration(pingInterval)
+            + " on the " + which + " connection");
+        return false;
+      }
     }
-    commandsPing = cmd.async().ping().toCompletableFuture();
-    commandsPing.whenComplete((v, err) -> failed(cmd, err, "PING"));
-    pubsubPing = sub.async().ping().toCompletableFuture();
-    pubsubPing.whenComplete((v, err) -> failed(sub, err, "PING"));
+    return true;
+  }
+
+  /** Health checks since start that found a PING waiting behind data still arriving (tests). */
+  long busyChecks() {
+    return busyChecks;
+  }
+
+  /** Channels whose reads are counted now (tests: none once closed). */
+  int countedChannels() {
+    return arrivals.size();
   }
 
   // ---- connecting, on the executor
@@ -271,8 +306,13 @@ final class RedisLink {
       }
       commands = cmd;
       pubsub = sub;
-      commandsPing = null;
-      pubsubPing = null;
+      Arrivals.Reads cmdReads = arrivals.of(cmd);
+      Arrivals.Reads subReads = arrivals.of(sub);
+      if (cmdReads == Arrivals.UNKNOWN || subReads == Arrivals.UNKNOWN) {
+        log.warn("redis at {}: reads not counted on a connection; its health is judged by PING alone", where());
+      }
+      commandsLive = new Liveness(cmdReads);
+      pubsubLive = new Liveness(subReads);
       backoff.reset();
       owner.up(new Pair(cmd, sub, pubSha.join(), recoverSha.join()), live); // before start() returns: up at once
       firstAttempt.complete(true);
@@ -292,8 +332,8 @@ final class RedisLink {
     closeQuietly(pubsub);
     commands = null;
     pubsub = null;
-    commandsPing = null;
-    pubsubPing = null;
+    commandsLive = null;
+    pubsubLive = null;
     retry(why);
   }
 

@@ -31,10 +31,10 @@ public final class RedisOptions {
   public static final Option<Duration> CLUSTER_REDIS_PING_INTERVAL =
       Option.duration("cluster-redis-ping-interval", Duration.ofSeconds(2))
           .range(Duration.ofMillis(100), Duration.ofHours(1))
-          .describe("PING both Redis connections this often; one unanswered by the next PING: degraded, reconnect.")
+          .describe("Check both Redis connections this often; PING unanswered and nothing arrived for a whole interval: degraded, reconnect.")
           .why("A Redis that went silent (paused, or its host gone without a FIN) is noticed within two of"
               + " these instead of never (subscriptions) or at the 5 s command timeout (publishes).")
-      .details("How often each of the two Redis connections (commands, subscriptions) gets a `PING`. A `PING` still unanswered when the next is due means Redis went silent (paused, hung, or the path to it gone without a FIN or RST): the node turns degraded (`/healthz` `degraded`, `keel_redis_up 0`, publishes refused), drops both connections and reconnects with backoff, resubscribing when Redis answers. A silent Redis is noticed within about two intervals.");
+      .details("How often each of the two Redis connections (commands, subscriptions) is checked. A connection that is delivering data (replies, pub/sub messages, any bytes) is alive; it gets a `PING` when none is waiting for its answer, and the `PING` only matters when the connection has been quiet: still unanswered at a check, with nothing at all arrived on that connection since the previous check, it means Redis went silent (paused, hung, or the path to it gone without a FIN or RST). Then the node turns degraded (`/healthz` `degraded`, `keel_redis_up 0`, publishes refused), drops both connections and reconnects with backoff, resubscribing when Redis answers. A `PONG` that waits behind a publish storm the node is still reading is waited for. A silent Redis is noticed within about two intervals of its last byte.");
 
   public static final OptionSet SET = OptionSet.of("Cluster", List.of(
       group("Cluster mode (Redis)", CLUSTER_REDIS, CLUSTER_PUBLISH_INFLIGHT, CLUSTER_REDIS_TRUST,

@@ -108,6 +108,16 @@ public final class RedisRelay implements Relay, AutoCloseable {
     return refused.sum();
   }
 
+  /** Health checks that found a PING waiting behind data still arriving, and let it wait (tests). */
+  long busyChecks() {
+    return link.busyChecks();
+  }
+
+  /** Lettuce channels whose reads the link counts now (tests). */
+  int countedChannels() {
+    return link.countedChannels();
+  }
+
   /** Publishes waiting for Redis's answer now. */
   public int inFlight() {
     return inFlight.get();
