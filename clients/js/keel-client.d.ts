@@ -36,6 +36,8 @@ export interface ClientOptions {
   initialBackoffMs?: number;
   /** Default 30000. */
   maxBackoffMs?: number;
+  /** Default 10000: a connection not open by then (TCP connect and upgrade) is given up and retried. */
+  connectTimeoutMs?: number;
   /** Default 15000. */
   pingIntervalMs?: number;
   /** Default 10000. */

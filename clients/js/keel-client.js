@@ -4,6 +4,7 @@
 const DEFAULTS = Object.freeze({
   initialBackoffMs: 500, // the first retry waits a random time in [0, 500 ms)
   maxBackoffMs: 30000, // the ceiling doubles per attempt up to 30 s (full jitter)
+  connectTimeoutMs: 10000, // a connection not open 10 s after it was started is given up and retried
   pingIntervalMs: 15000, // after 15 s with nothing received, send {"op":"ping"}
   pingTimeoutMs: 10000, // nothing 10 s after that: the connection is dead, reconnect
   tokenRefreshAheadMs: 30000, // ask for a fresh token 30 s before exp (halfway for shorter tokens)
@@ -86,6 +87,15 @@ export class KeelClient {
   constructor(options) {
     if (!options || !options.url) throw new TypeError('options.url is required');
     this.options = { ...DEFAULTS, ...options };
+    // Every bound is checked here, not found out later as a NaN timer that fires at once or never.
+    for (const k of ['initialBackoffMs', 'maxBackoffMs', 'connectTimeoutMs', 'pingIntervalMs', 'pingTimeoutMs']) {
+      const v = this.options[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`options.${k} must be a positive number of milliseconds, not ${v}`);
+    }
+    for (const k of ['tokenRefreshAheadMs', 'offlineBuffer']) {
+      const v = this.options[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`options.${k} must be a number at least 0, not ${v}`);
+    }
     this.WebSocket = options.WebSocket ?? globalThis.WebSocket;
     if (!this.WebSocket) {
       throw new TypeError('no WebSocket: run Node 20 with --experimental-websocket, or pass options.WebSocket');
@@ -198,7 +208,17 @@ export class KeelClient {
     }
     this.ws = ws;
     let opened = false;
+    // The platform's WebSocket has no deadline of its own: a server (or a proxy) that accepts the TCP
+    // connection and never answers the upgrade would leave the client connecting for ever, with its
+    // publishes waiting offline. Java's client has the same bound (connectTimeout).
+    const deadline = this._later(() => {
+      if (this.ws !== ws || opened) return;
+      this._ended(ws, 1006, `not open within ${this.options.connectTimeoutMs} ms`, true);
+      try { ws.close(); } catch { /* never opened */ }
+    }, this.options.connectTimeoutMs);
+    const settle = () => { clearTimeout(deadline); this.timers.delete(deadline); };
     ws.onopen = () => {
+      settle();
       if (this.ws !== ws) return;
       opened = true;
       this._opened(ws);
@@ -215,6 +235,7 @@ export class KeelClient {
       }
     };
     ws.onclose = (ev) => {
+      settle();
       // A browser hides the upgrade's HTTP status: a refusal (401, 503) is a close 1006 before open.
       this._ended(ws, opened ? ev.code : 1006, ev.reason || (opened ? '' : 'could not open the connection'), !opened);
     };
@@ -223,6 +244,7 @@ export class KeelClient {
       // client waiting forever: a connection that never opened ends here (the close a browser sends
       // after its error then finds it ended). After open, onclose follows.
       if (!opened) {
+        settle();
         this._ended(ws, 1006, 'could not open the connection', true);
         try { ws.close(); } catch { /* never opened */ }
       }

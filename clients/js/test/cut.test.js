@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { URL, until, client, brief } from './support.js';
+import { URL, until, within, client, brief } from './support.js';
 
 const CONTROL = process.env.KEEL_CONTROL;
 const FLAG = process.env.KEEL_FLAG;
@@ -25,7 +25,7 @@ test('a slow-consumer cut: the client reconnects and recovers, or reports what i
     got.push(m.seq);
   });
   await until(() => events.some((e) => e.type === 'subscribed'), 20000, 'the subscription');
-  const flood = await fetch(`${CONTROL}/flood?topic=js.cut`);
+  const flood = await within(fetch(`${CONTROL}/flood?topic=js.cut`, { signal: AbortSignal.timeout(30000) }), 30000, 'the flood');
   const text = await flood.text();
   assert.equal(flood.status, 200, text);
   assert.ok(existsSync(FLAG), 'the server cut a slow consumer');
@@ -33,7 +33,7 @@ test('a slow-consumer cut: the client reconnects and recovers, or reports what i
   await until(() => events.some((e) => e.type === 'disconnected' && e.kind === 'slow_consumer'), 20000, 'the slow-consumer close');
   await until(() => events.filter((e) => e.type === 'subscribed').length >= 2, 30000, () => `the resubscription: ${brief(events.slice(-30))}`);
   const last = published + 1;
-  await publisher.publish('js.cut', { n: last, pad: '' });
+  await within(publisher.publish('js.cut', { n: last, pad: '' }), 15000, 'the ok for a publish');
   await until(() => got.length > 0 && got[got.length - 1] === last, 60000, `seq ${last}`);
 
   for (let i = 1; i < got.length; i++) assert.ok(got[i] > got[i - 1], `in order, never twice: ${got[i - 1]} then ${got[i]}`);

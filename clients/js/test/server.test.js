@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { KeelClient } from '../keel-client.js';
 // Every client a test opens (client(), or pushed to opened) is closed when the file ends, also after a
 // failed assertion: an open client keeps reconnecting, and Node would never exit.
-import { URL, until, client, opened } from './support.js';
+import { URL, until, within, client, opened } from './support.js';
 
 test('publish is acknowledged and the subscriber gets it', { skip: !URL && 'KEEL_URL not set' }, async () => {
   const events = [];
@@ -12,7 +12,7 @@ test('publish is acknowledged and the subscriber gets it', { skip: !URL && 'KEEL
   const c = client(events);
   c.subscribe('js.news', (m) => got.push(m));
   await until(() => events.some((e) => e.type === 'subscribed'));
-  for (let i = 1; i <= 3; i++) await c.publish('js.news', { n: i });
+  for (let i = 1; i <= 3; i++) await within(c.publish('js.news', { n: i }), 15000, 'the ok for a publish');
   await until(() => got.length === 3);
   assert.deepEqual(got.map((m) => m.data.n), [1, 2, 3]);
   await assert.rejects(c.publish('no spaces', 1), (e) => e.code === 'bad_request');
@@ -60,11 +60,11 @@ test('a handler slower than the liveness window is not taken for a dead server',
   });
   await until(() => events.some((e) => e.type === 'subscribed'));
   // One message only: a second one queued behind the stall would refresh the clock by itself.
-  await publisher.publish('js.slow', { n: 1 });
+  await within(publisher.publish('js.slow', { n: 1 }), 15000, 'the ok for a publish');
   await until(() => got.length === 1);
   // The liveness check ran after the stall: it sent a ping, and the answer came back.
   await until(() => c.pingSent > stallEnded && c.lastInbound > c.pingSent);
-  await publisher.publish('js.slow', { n: 2 });
+  await within(publisher.publish('js.slow', { n: 2 }), 15000, 'the ok for a publish');
   await until(() => got.length === 2);
   assert.deepEqual(got, [1, 2]);
   assert.ok(!events.some((e) => e.type === 'disconnected'), JSON.stringify(events));

@@ -17,6 +17,15 @@ export function until(cond, ms = 20000, what = 'a condition') {
   });
 }
 
+/** Resolves or rejects as promise does, or rejects after ms saying what: no step of a test waits unbounded. */
+export function within(promise, ms, what) {
+  let t;
+  const timeout = new Promise((_, reject) => {
+    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(t));
+}
+
 export const opened = [];
 after(() => { for (const c of opened) c.close(); });
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { URL, until, client, brief } from './support.js';
+import { URL, until, within, client, brief } from './support.js';
 
 const SECRET = process.env.KEEL_SECRET;
 const skip = !(URL && SECRET) && 'KEEL_URL and KEEL_SECRET not set';
@@ -32,12 +32,12 @@ test('after a token expired close it reconnects with a fresh token and loses not
   const publisher = client([], { token: () => token(300) });
   c.subscribe('js.token', (m) => got.push(m.data.n));
   await until(() => events.some((e) => e.type === 'subscribed'), 20000, 'the subscription');
-  await publisher.publish('js.token', { n: 1 });
+  await within(publisher.publish('js.token', { n: 1 }), 15000, 'the ok for a publish');
   await until(() => got.length === 1, 20000, 'the first message');
   await until(() => events.some((e) => e.type === 'disconnected' && e.kind === 'token_expired'), 20000, 'the token-expired close');
-  await publisher.publish('js.token', { n: 2 }); // while the client is reconnecting, or just back
+  await within(publisher.publish('js.token', { n: 2 }), 15000, 'the ok for a publish'); // while the client is reconnecting, or just back
   await until(() => events.some((e) => e.type === 'subscribed' && e.attempted && e.recovered), 20000, 'the recovery');
-  await publisher.publish('js.token', { n: 3 });
+  await within(publisher.publish('js.token', { n: 3 }), 15000, 'the ok for a publish');
   await until(() => got.length >= 3, 20000, 'three messages');
   assert.deepEqual(got, [1, 2, 3], `every message once, in order: ${brief(events)}`);
   assert.ok(calls >= 3, `a fresh token was asked for after the close (${calls} calls)`);

@@ -49,3 +49,42 @@ test('a refused connection is retried (Node 20 reports it with an error and no c
     c.close();
   }
 });
+
+test('a server that accepts the connection and never answers the upgrade is given up after connectTimeoutMs and retried', async () => {
+  const net = await import('node:net');
+  const { KeelClient } = await import('../keel-client.js');
+  const held = [];
+  const silent = net.createServer((socket) => held.push(socket)); // reads the upgrade, answers nothing
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const events = [];
+  const c = new KeelClient({ url: `ws://127.0.0.1:${silent.address().port}/ws`, connectTimeoutMs: 200, initialBackoffMs: 20, maxBackoffMs: 50, onEvent: (e) => events.push(e) });
+  const published = c.publish('t', { n: 1 }); // waits offline; closing the client rejects it
+  try {
+    await new Promise((resolve, reject) => {
+      const start = Date.now();
+      const t = setInterval(() => {
+        if (events.filter((e) => e.type === 'disconnected').length >= 2) { clearInterval(t); resolve(); }
+        else if (Date.now() - start > 10000) { clearInterval(t); reject(new Error(`still connecting: ${JSON.stringify(events)}`)); }
+      }, 10);
+    });
+    const gone = events.filter((e) => e.type === 'disconnected');
+    for (const e of gone) {
+      assert.equal(e.beforeOpen, true, JSON.stringify(e));
+      assert.equal(e.kind, 'connection_lost', JSON.stringify(e));
+      assert.match(e.reason, /not open within 200 ms/);
+    }
+    assert.ok(held.length >= 2, `the client connected again: ${held.length} connections`);
+  } finally {
+    c.close();
+    await assert.rejects(published, (e) => e.code === 'closed');
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
+
+test('bounds are checked when the client is made', async () => {
+  const { KeelClient } = await import('../keel-client.js');
+  for (const bad of [{ connectTimeoutMs: 0 }, { pingIntervalMs: -1 }, { maxBackoffMs: 'x' }, { offlineBuffer: -1 }, { pingTimeoutMs: NaN }]) {
+    assert.throws(() => new KeelClient({ url: 'ws://127.0.0.1:9/ws', ...bad }), RangeError, JSON.stringify(bad));
+  }
+});
