@@ -2,6 +2,7 @@ package dev.keel.serve;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
+import dev.keel.limit.FdLimit;
 import dev.keel.spi.Extension;
 import dev.keel.spi.HealthCheck;
 import dev.keel.spi.Host;
@@ -20,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -38,9 +40,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it does: {@value #SUBSCRIBERS} subscribers and one that never reads (its queue fills and
  * conflates, as a slow consumer's does) on a private topic, and {@value #PUBLISHERS} publishers at
- * the per-connection rate limit, for {@code warmup}; then every connection closes cleanly, and the
- * server waits until the JIT has compiled what the warm-up queued ({@link #settleCompiler}). Each
- * connection comes from its own 127.0.0.x address, so the warm-up uses no address's connect budget
+ * the per-connection rate limit, for {@code warmup}, while {@value #JOINERS} more subscribers join,
+ * spread over it; then every connection closes cleanly, and the server waits until the JIT has
+ * compiled what the warm-up queued ({@link #settleCompiler}).
+ *
+ * <p>Why so many, and why joiners (docs/benchmarks.md, round 7): with 32 subscribers the fan-out
+ * loops ({@code Delivery.run}, {@code DrainBatch.run}) never reached C2 in the warm-up, and C2
+ * compiled the per-connection queue without the branch a connection's first message takes (its
+ * queue is made on first use): every subscriber of the real load then had its first message, that
+ * code hit an uncommon trap and was compiled again, and on a one-core server the compiler took 30–65
+ * ms of the worst messages' windows (a scheduler trace). Joiners keep first messages happening while
+ * the profile is taken.
+ *
+ * <p>Each connection comes from its own 127.0.x.y address, so the warm-up uses no address's connect budget
  * that a real client (or a local proxy) might need. Its traffic is counted in the metrics like any
  * other. It is skipped, and says why, where it cannot speak to the listener as a plain local client:
  * the WebSocket listener off or bound to a non-loopback address, TLS, PROXY protocol, or tokens
@@ -49,8 +61,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Warmup implements Extension {
   private static final Logger log = LoggerFactory.getLogger(Warmup.class);
-  static final int SUBSCRIBERS = 32;
-  static final int PUBLISHERS = 2;
+  static final int SUBSCRIBERS = 256;
+  static final int PUBLISHERS = 8;
+  static final int JOINERS = 64;
+  /** Every connection the warm-up opens; it runs only where that is at most a quarter of max-connections. */
+  static final int CONNECTIONS = SUBSCRIBERS + 1 + PUBLISHERS + JOINERS;
   private static final Duration SETTLE_CAP = Duration.ofSeconds(3);
   private static final Duration SETTLE_QUIET = Duration.ofMillis(200);
   private static final Duration SETTLE_LOOK = Duration.ofMillis(20);
@@ -97,6 +112,23 @@ final class Warmup implements Extension {
     }
     if (config.get(CoreOptions.PROXY_PROTOCOL).on(false)) {
       return "the WebSocket listener expects a PROXY protocol header";
+    }
+    // It takes at most a quarter of any connection or descriptor bound: both ends of each of its
+    // connections are in this process, so under a low `ulimit -n` it would be the one exhausting it.
+    int maxConnections = config.get(CoreOptions.MAX_CONNECTIONS);
+    if (maxConnections < 4 * CONNECTIONS) {
+      return "max-connections (" + maxConnections + ") leaves no room for its " + CONNECTIONS
+          + " connections (it takes at most a quarter)";
+    }
+    int maxSockets = config.get(CoreOptions.MAX_SOCKETS);
+    if (maxSockets > 0 && maxSockets < 4 * CONNECTIONS) {
+      return "max-sockets (" + maxSockets + ") leaves no room for its " + CONNECTIONS
+          + " connections (it takes at most a quarter)";
+    }
+    long fds = FdLimit.current();
+    if (fds > 0 && fds < 4L * 2 * CONNECTIONS) {
+      return "the file-descriptor limit (" + fds + ") leaves no room for its " + CONNECTIONS
+          + " connections, both ends in this process (it takes at most a quarter)";
     }
     if (config.get(CoreOptions.AUTH_PUBLIC_KEY) != null && config.get(CoreOptions.AUTH_HMAC_SECRET) == null) {
       return "tokens are checked by public key only (the server cannot make one for itself)";
@@ -159,11 +191,26 @@ final class Warmup implements Extension {
       sockets.add(stalled);
       stalled.send(sub);
       stalled.flush();
-      long deadline = System.nanoTime() + length.toNanos();
+      List<WarmupSocket> publishing = new ArrayList<>();
       for (int i = 0; i < PUBLISHERS; i++) {
         WarmupSocket p = new WarmupSocket(source(address++), to, path, token, 0);
         sockets.add(p);
+        publishing.add(p);
+      }
+      long deadline = System.nanoTime() + length.toNanos(); // the length is publishing time, connecting apart
+      for (WarmupSocket p : publishing) {
         publishers.add(Thread.ofVirtual().name("keel-warmup-pub").start(() -> publish(p, pub, deadline, stop)));
+      }
+      // The joiners, evenly spread over the publishing: each gets its first message while the fan-out
+      // code is being profiled (pacing, not synchronisation: nothing waits on another thread here).
+      long begun = System.nanoTime();
+      for (int j = 0; j < JOINERS && System.nanoTime() < deadline; j++) {
+        LockSupport.parkNanos(begun + (deadline - begun) * j / JOINERS - System.nanoTime());
+        WarmupSocket s = new WarmupSocket(source(address++), to, path, token, 0);
+        sockets.add(s);
+        s.send(sub);
+        s.flush();
+        Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered));
       }
       for (Thread t : publishers) {
         t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 2_000));
@@ -206,8 +253,9 @@ final class Warmup implements Extension {
     return false;
   }
 
+  /** 127.0.x.y for the n-th warm-up connection (n from 2, so never 127.0.0.1 itself). */
   private static InetAddress source(int n) throws UnknownHostException {
-    return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+    return InetAddress.getByAddress(new byte[] {127, 0, (byte) (n >>> 8), (byte) n});
   }
 
   private static void read(WarmupSocket s, AtomicBoolean stop, AtomicLong delivered) {

@@ -1,5 +1,6 @@
 package dev.keel.serve;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +29,9 @@ final class WarmupSocket implements AutoCloseable {
     socket.bind(new InetSocketAddress(from, 0));
     socket.connect(to, 2_000);
     socket.setSoTimeout(2_000);
-    in = socket.getInputStream();
+    // Buffered: readFrame reads a frame's header a byte at a time, which unbuffered is a system call
+    // per byte (the warm-up's own reading then cost more than the server's fan-out it exercises).
+    in = new BufferedInputStream(socket.getInputStream(), 16_384);
     out = socket.getOutputStream();
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
