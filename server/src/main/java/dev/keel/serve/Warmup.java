@@ -2,7 +2,6 @@ package dev.keel.serve;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.limit.FdLimit;
 import dev.keel.spi.Extension;
 import dev.keel.spi.HealthCheck;
 import dev.keel.spi.Host;
@@ -125,7 +124,7 @@ final class Warmup implements Extension {
       return "max-sockets (" + maxSockets + ") leaves no room for its " + CONNECTIONS
           + " connections (it takes at most a quarter)";
     }
-    long fds = FdLimit.current();
+    long fds = descriptorLimit();
     if (fds > 0 && fds < 4L * 2 * CONNECTIONS) {
       return "the file-descriptor limit (" + fds + ") leaves no room for its " + CONNECTIONS
           + " connections, both ends in this process (it takes at most a quarter)";
@@ -251,6 +250,12 @@ final class Warmup implements Extension {
       }
     }
     return false;
+  }
+
+  /** {@code ulimit -n}, or -1 where the JDK cannot tell (core's own reading is not public API). */
+  static long descriptorLimit() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount() : -1;
   }
 
   /** 127.0.x.y for the n-th warm-up connection (n from 2, so never 127.0.0.1 itself). */

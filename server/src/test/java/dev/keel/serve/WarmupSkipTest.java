@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
-import dev.keel.limit.FdLimit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ class WarmupSkipTest {
 
   @Test
   void runs_atTheDefaults_whereTheDescriptorLimitHasRoom() {
-    long fds = FdLimit.current();
+    long fds = Warmup.descriptorLimit();
     String why = reason(b -> b);
     if (fds < 0 || fds >= 8L * Warmup.CONNECTIONS) {
       assertThat(why).as("no bound crowded (file-descriptor limit %d)", fds).isNull();
