@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backoff, closeKind } from '../keel-client.js';
+import { until } from './support.js';
 
 test('backoff stays under its doubling ceiling up to the cap', () => {
   const b = new Backoff(500, 30000);
@@ -37,13 +38,7 @@ test('a refused connection is retried (Node 20 reports it with an error and no c
   const events = [];
   const c = new KeelClient({ url: 'ws://127.0.0.1:9/ws', initialBackoffMs: 20, maxBackoffMs: 50, onEvent: (e) => events.push(e) });
   try {
-    await new Promise((resolve, reject) => {
-      const start = Date.now();
-      const t = setInterval(() => {
-        if (events.filter((e) => e.type === 'reconnecting').length >= 3) { clearInterval(t); resolve(); }
-        else if (Date.now() - start > 10000) { clearInterval(t); reject(new Error(`no retries: ${JSON.stringify(events)}`)); }
-      }, 10);
-    });
+    await until(() => events.filter((e) => e.type === 'reconnecting').length >= 3, 10000, () => `retries: ${JSON.stringify(events)}`);
     assert.ok(events.some((e) => e.type === 'disconnected' && e.beforeOpen && e.kind === 'connection_lost'), JSON.stringify(events));
   } finally {
     c.close();
@@ -60,13 +55,7 @@ test('a server that accepts the connection and never answers the upgrade is give
   const c = new KeelClient({ url: `ws://127.0.0.1:${silent.address().port}/ws`, connectTimeoutMs: 200, initialBackoffMs: 20, maxBackoffMs: 50, onEvent: (e) => events.push(e) });
   const published = c.publish('t', { n: 1 }); // waits offline; closing the client rejects it
   try {
-    await new Promise((resolve, reject) => {
-      const start = Date.now();
-      const t = setInterval(() => {
-        if (events.filter((e) => e.type === 'disconnected').length >= 2) { clearInterval(t); resolve(); }
-        else if (Date.now() - start > 10000) { clearInterval(t); reject(new Error(`still connecting: ${JSON.stringify(events)}`)); }
-      }, 10);
-    });
+    await until(() => events.filter((e) => e.type === 'disconnected').length >= 2, 10000, () => `two attempts given up: ${JSON.stringify(events)}`);
     const gone = events.filter((e) => e.type === 'disconnected');
     for (const e of gone) {
       assert.equal(e.beforeOpen, true, JSON.stringify(e));

@@ -20,8 +20,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -114,20 +114,15 @@ final class Warmup implements Extension {
     }
     // It takes at most a quarter of any connection or descriptor bound: both ends of each of its
     // connections are in this process, so under a low `ulimit -n` it would be the one exhausting it.
-    int maxConnections = config.get(CoreOptions.MAX_CONNECTIONS);
-    if (maxConnections < 4 * CONNECTIONS) {
-      return "max-connections (" + maxConnections + ") leaves no room for its " + CONNECTIONS
-          + " connections (it takes at most a quarter)";
+    String crowded = crowded("max-connections", config.get(CoreOptions.MAX_CONNECTIONS), 1);
+    if (crowded == null) {
+      crowded = crowded("max-sockets", config.get(CoreOptions.MAX_SOCKETS), 1); // 0: derived from the fds
     }
-    int maxSockets = config.get(CoreOptions.MAX_SOCKETS);
-    if (maxSockets > 0 && maxSockets < 4 * CONNECTIONS) {
-      return "max-sockets (" + maxSockets + ") leaves no room for its " + CONNECTIONS
-          + " connections (it takes at most a quarter)";
+    if (crowded == null) {
+      crowded = crowded("the file-descriptor limit", descriptorLimit(), 2);
     }
-    long fds = descriptorLimit();
-    if (fds > 0 && fds < 4L * 2 * CONNECTIONS) {
-      return "the file-descriptor limit (" + fds + ") leaves no room for its " + CONNECTIONS
-          + " connections, both ends in this process (it takes at most a quarter)";
+    if (crowded != null) {
+      return crowded;
     }
     if (config.get(CoreOptions.AUTH_PUBLIC_KEY) != null && config.get(CoreOptions.AUTH_HMAC_SECRET) == null) {
       return "tokens are checked by public key only (the server cannot make one for itself)";
@@ -180,16 +175,10 @@ final class Warmup implements Extension {
     try {
       int address = 2;
       for (int i = 0; i < SUBSCRIBERS; i++) {
-        WarmupSocket s = new WarmupSocket(source(address++), to, path, token, 0);
-        sockets.add(s);
-        s.send(sub);
-        s.flush();
+        WarmupSocket s = subscribed(sockets, source(address++), to, path, token, 0, sub);
         Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered)); // ends with its socket
       }
-      WarmupSocket stalled = new WarmupSocket(source(address++), to, path, token, 4_096);
-      sockets.add(stalled);
-      stalled.send(sub);
-      stalled.flush();
+      subscribed(sockets, source(address++), to, path, token, 4_096, sub); // never read
       List<WarmupSocket> publishing = new ArrayList<>();
       for (int i = 0; i < PUBLISHERS; i++) {
         WarmupSocket p = new WarmupSocket(source(address++), to, path, token, 0);
@@ -202,13 +191,9 @@ final class Warmup implements Extension {
       }
       // The joiners, evenly spread over the publishing: each gets its first message while the fan-out
       // code is being profiled (pacing, not synchronisation: nothing waits on another thread here).
-      long begun = System.nanoTime();
       for (int j = 0; j < JOINERS && System.nanoTime() < deadline; j++) {
-        LockSupport.parkNanos(begun + (deadline - begun) * j / JOINERS - System.nanoTime());
-        WarmupSocket s = new WarmupSocket(source(address++), to, path, token, 0);
-        sockets.add(s);
-        s.send(sub);
-        s.flush();
+        LockSupport.parkNanos(deadline - length.toNanos() * (JOINERS - j) / JOINERS - System.nanoTime());
+        WarmupSocket s = subscribed(sockets, source(address++), to, path, token, 0, sub);
         Thread.ofVirtual().name("keel-warmup-sub").start(() -> read(s, stop, delivered));
       }
       for (Thread t : publishers) {
@@ -252,10 +237,29 @@ final class Warmup implements Extension {
     return false;
   }
 
+  /** Why {@code limit} (0 or less: none) has no room for the warm-up, taking {@code each} of it per connection; null if it has. */
+  private static String crowded(String bound, long limit, int each) {
+    if (limit <= 0 || limit >= 4L * each * CONNECTIONS) {
+      return null;
+    }
+    return bound + " (" + limit + ") leaves no room for its " + CONNECTIONS + " connections"
+        + (each == 2 ? ", both ends in this process" : "") + " (it takes at most a quarter)";
+  }
+
   /** {@code ulimit -n}, or -1 where the JDK cannot tell (core's own reading is not public API). */
   static long descriptorLimit() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
         ? unix.getMaxFileDescriptorCount() : -1;
+  }
+
+  /** A connection from {@code from}, in {@code sockets} (closed at the end) before anything can fail, subscribed. */
+  private static WarmupSocket subscribed(List<WarmupSocket> sockets, InetAddress from, InetSocketAddress to, String path,
+      String token, int receiveBuffer, String sub) throws IOException {
+    WarmupSocket s = new WarmupSocket(from, to, path, token, receiveBuffer);
+    sockets.add(s);
+    s.send(sub);
+    s.flush();
+    return s;
   }
 
   /** 127.0.x.y for the n-th warm-up connection (n from 2, so never 127.0.0.1 itself). */
