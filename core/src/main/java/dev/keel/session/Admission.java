@@ -22,6 +22,8 @@ public final class Admission {
 
   /** Why this connection was refused, or null if it was admitted. */
   public static Refusal refusal(Channel ch) {
-    return ch.attr(REFUSED).get();
+    // hasAttr first: attr() would make an empty attribute, held for the connection's life (48 B of an
+    // idle connection's heap), on every connection that was admitted.
+    return ch.hasAttr(REFUSED) ? ch.attr(REFUSED).get() : null;
   }
 }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.ArrayDeque;
@@ -61,8 +62,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** The route's exchange under way, or null. */
   private RouteExchange current;
 
+  /** @param decoderConfig the WebSocket frame decoder's settings, one instance per listener (see WsInitializer) */
   HttpHandler(ServerContext server, HttpExtras extras, TokenVerifier verifier, ReadActivity activity,
-      HttpStage stage, AddressLimiter addresses, HttpBodyMeter bodies) {
+      HttpStage stage, AddressLimiter addresses, HttpBodyMeter bodies, WebSocketDecoderConfig decoderConfig) {
     this.server = server;
     this.bodies = bodies;
     this.extras = extras;
@@ -71,14 +73,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.stage = stage;
     this.rate = new HttpRequestRate(server.settings(), addresses);
     this.maxPipelined = server.config().get(CoreOptions.MAX_PIPELINED_REQUESTS);
-    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(server.config().get(CoreOptions.MAX_MESSAGE_SIZE))
-        .allowExtensions(false)
-        .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
-        .withUTF8Validator(false) // WsSessionHandler checks whole messages (RFC 6455 §8.1)
-        .build();
     this.wsPath = server.config().get(CoreOptions.WS_PATH);
-    this.decoderConfig = decoder;
+    this.decoderConfig = decoderConfig;
   }
 
   @Override
@@ -240,6 +236,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respondLast(ctx, req.protocolVersion(), HttpResponseStatus.BAD_REQUEST,
           "{\"error\":\"bad_request\",\"message\":\"invalid WebSocket handshake\"}");
       return;
+    }
+    // WsWire builds every frame whole (data frames are shared by a broadcast's recipients), so the
+    // encoder the handshaker added only passes buffers on: removed, one handler less per connection
+    // and per write. The handshake's response has already been encoded by the HTTP codec.
+    WebSocketFrameEncoder encoder = ctx.pipeline().get(WebSocketFrameEncoder.class);
+    if (encoder != null) {
+      ctx.pipeline().remove(encoder);
     }
     ctx.pipeline().remove(bodies); // no HTTP bodies after the upgrade
     ctx.channel().config().setAutoRead(true); // from here on the session's gate owns reading

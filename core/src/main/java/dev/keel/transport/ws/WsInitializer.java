@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.concurrent.Ticker;
 
 /** The pipeline of the HTTP + WebSocket port; nothing but its shape lives here. */
@@ -27,6 +28,8 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
   private final HttpExtras extras;
   private final TokenVerifier verifier;
   private final AddressLimiter addresses;
+  /** Immutable, so one for the listener: each upgraded connection's decoder holds it (24 B each when made per connection). */
+  private final WebSocketDecoderConfig decoderConfig;
 
   /**
    * @param verifier checks the connect token of each upgrade; null when authentication is off
@@ -37,6 +40,12 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
     this.extras = extras;
     this.verifier = verifier;
     this.addresses = addresses;
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(server.config().get(CoreOptions.MAX_MESSAGE_SIZE))
+        .allowExtensions(false)
+        .closeOnProtocolViolation(false) // the session sends the close, with its reason and count
+        .withUTF8Validator(false) // WsSessionHandler checks whole messages (RFC 6455 §8.1)
+        .build();
   }
 
   /** With per-address limits of its own, made from the configuration (for a pipeline on its own, in tests). */
@@ -60,6 +69,6 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
         .addLast("http-bodies", bodies) // charged to the memory budget until answered
         // Bodies over max-message-size get 413 before they are buffered.
         .addLast("http-aggregator", new JsonAggregator(server.config().get(CoreOptions.MAX_MESSAGE_SIZE)))
-        .addLast("http", new HttpHandler(server, extras, verifier, activity, stage, addresses, bodies));
+        .addLast("http", new HttpHandler(server, extras, verifier, activity, stage, addresses, bodies, decoderConfig));
   }
 }
