@@ -4,6 +4,7 @@ import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.engine.Engine;
 import dev.keel.spi.Extension;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Keel implements AutoCloseable {
   private final KeelConfig config;
   private final Function<Topics, Handler> handlerFactory;
   private final List<Extension> extensions;
+  /** Run before the public listeners bind, or null (the default: they bind at once). */
+  private final Warmup warmup;
   private final Live live = new Live();
   private final List<Extension> started = new ArrayList<>();
   private volatile Engine engine;
@@ -48,10 +51,12 @@ public final class Keel implements AutoCloseable {
   private volatile Topics topics;
   private boolean closed;
 
-  private Keel(KeelConfig config, Function<Topics, Handler> handlerFactory, List<Extension> extensions) {
+  private Keel(KeelConfig config, Function<Topics, Handler> handlerFactory, List<Extension> extensions,
+      Warmup warmup) {
     this.config = config;
     this.handlerFactory = handlerFactory;
     this.extensions = List.copyOf(extensions);
+    this.warmup = warmup;
   }
 
   public static Builder builder() {
@@ -59,37 +64,82 @@ public final class Keel implements AutoCloseable {
   }
 
   /**
-   * Starts the extensions, then binds the listeners; returns this. On failure everything started so
-   * far is stopped again before the exception is thrown.
+   * Starts the extensions, then binds the listeners; returns this. With a {@link Builder#warmup warm-up},
+   * runs it against a private listener between the two, and binds the public listeners only once it has
+   * returned. On failure everything started so far is stopped again before the exception is thrown.
    *
-   * @throws IllegalStateException if a listener cannot bind (it names the listener and address) or an
-   *     extension fails to start
+   * @throws IllegalStateException if a listener cannot bind (it names the listener and address), an
+   *     extension fails to start, the warm-up throws, or {@link #close()} was called during the warm-up
    */
-  public synchronized Keel start() throws InterruptedException {
-    if (engine != null) {
-      throw new IllegalStateException("already started");
-    }
-    Engine e = new Engine(config, registry -> {
-      topics = new RegistryTopics(registry, config.get(CoreOptions.MAX_SUBSCRIPTIONS));
-      Handler handler = Objects.requireNonNull(handlerFactory.apply(topics), "the handler factory returned null");
-      bridge = new HandlerBridge(handler, config, registry, live, HandlerBridge.VIRTUAL_THREADS);
-      return bridge;
-    });
-    engine = e;
-    try {
-      for (Extension x : extensions) {
-        x.start(e.host());
-        started.add(x);
+  public Keel start() throws InterruptedException {
+    Engine e;
+    InetSocketAddress privateListener = null;
+    synchronized (this) {
+      if (engine != null) {
+        throw new IllegalStateException("already started");
       }
-      e.bind();
-    } catch (InterruptedException | RuntimeException ex) {
-      stopAll();
-      throw ex;
-    } catch (Exception ex) {
-      stopAll();
-      throw new IllegalStateException("an extension failed to start: " + ex.getMessage(), ex);
+      e = new Engine(config, registry -> {
+        topics = new RegistryTopics(registry, config.get(CoreOptions.MAX_SUBSCRIPTIONS));
+        Handler handler = Objects.requireNonNull(handlerFactory.apply(topics), "the handler factory returned null");
+        bridge = new HandlerBridge(handler, config, registry, live, HandlerBridge.VIRTUAL_THREADS);
+        return bridge;
+      });
+      engine = e;
+      try {
+        for (Extension x : extensions) {
+          x.start(e.host());
+          started.add(x);
+        }
+        if (warmup == null) {
+          e.bind();
+        } else {
+          privateListener = e.bindPrivate();
+        }
+      } catch (InterruptedException | RuntimeException ex) {
+        stopAll();
+        throw ex;
+      } catch (Exception ex) {
+        stopAll();
+        throw new IllegalStateException("an extension failed to start: " + ex.getMessage(), ex);
+      }
+    }
+    if (warmup != null) {
+      warmUp(e, privateListener);
     }
     return this;
+  }
+
+  /**
+   * Runs the warm-up, then binds the public listeners. Outside the monitor, so that {@link #close()} can
+   * stop a server that is still warming up (a shutdown signal during a long warm-up) instead of waiting
+   * for it: then the private listener is closed by the engine's stop, and the public ones never open.
+   */
+  private void warmUp(Engine e, InetSocketAddress privateListener) throws InterruptedException {
+    try {
+      warmup.run(privateListener);
+    } catch (InterruptedException ex) {
+      failed();
+      throw ex;
+    } catch (RuntimeException ex) {
+      failed();
+      throw new IllegalStateException("the warm-up failed: " + ex.getMessage(), ex);
+    }
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("closed during the warm-up, before the listeners opened");
+      }
+      try {
+        e.bind(); // closes the private listener first
+      } catch (InterruptedException | RuntimeException ex) {
+        stopAll();
+        throw ex;
+      }
+    }
+  }
+
+  /** After a failed warm-up: stops everything, the private listener included (in the engine's stop). */
+  private synchronized void failed() {
+    stopAll();
   }
 
   /** Publish to, and subscribe connections to, this server's topics. Available once started. */
@@ -101,12 +151,12 @@ public final class Keel implements AutoCloseable {
     return t;
   }
 
-  /** The WebSocket/HTTP port (useful with port 0), or -1 when that listener is off. */
+  /** The WebSocket/HTTP port (useful with port 0), or -1 when that listener is off (or not yet bound). */
   public int wsPort() {
     return started().wsPort();
   }
 
-  /** The framed-TCP port, or -1 when that listener is off. */
+  /** The framed-TCP port, or -1 when that listener is off (or not yet bound). */
   public int tcpPort() {
     return started().tcpPort();
   }
@@ -146,6 +196,25 @@ public final class Keel implements AutoCloseable {
     }
   }
 
+  /**
+   * Work run against the server before its public listeners open ({@link Builder#warmup}): a JIT
+   * warm-up, say, that connects clients to {@code listener} and runs traffic through the real pipeline.
+   *
+   * <p>Usage: {@code Keel.builder().warmup(address -> exercise(address)).handler(h).build().start()}
+   */
+  @FunctionalInterface
+  public interface Warmup {
+    /**
+     * Runs on the thread that called {@link Keel#start()}, which waits for it. Connections it opens
+     * are served, counted and limited like any others; it should close them before it returns.
+     *
+     * @param listener the private listener's address (127.0.0.1, a free port), open until this returns
+     * @throws InterruptedException when interrupted; the start then fails and everything is stopped
+     *     (as it is when this throws anything)
+     */
+    void run(InetSocketAddress listener) throws InterruptedException;
+  }
+
   // ------------------------------------------------------------ diagnostics
 
   /** Connections whose {@code onClose} has not yet finished. */
@@ -182,6 +251,7 @@ public final class Keel implements AutoCloseable {
     private KeelConfig.Builder config = KeelConfig.builder();
     private Function<Topics, Handler> handlerFactory;
     private final List<Extension> extensions = new ArrayList<>();
+    private Warmup warmup;
 
     private Builder() {}
 
@@ -264,11 +334,25 @@ public final class Keel implements AutoCloseable {
     }
 
     /**
+     * Runs {@code warmup} before the public listeners open, so that no client meets a cold server: once
+     * the extensions have started, against a private WebSocket/HTTP listener on 127.0.0.1 (a free port)
+     * with the public listener's pipeline, event loops, bounds, limits and counters, but plaintext and
+     * without a PROXY header whatever the public one takes. When it returns the private listener closes,
+     * then the public listeners bind and {@link Keel#start()} returns; until then their ports refuse
+     * connections. Without one (the default) the listeners bind at once. {@code keel serve}'s JIT
+     * warm-up is one: {@code warmup(address -> exercise(address.getPort()))}.
+     */
+    public Builder warmup(Warmup warmup) {
+      this.warmup = Objects.requireNonNull(warmup, "warmup");
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming every bad option, or a missing handler
      */
     public Keel build() {
       Objects.requireNonNull(handlerFactory, "handler must be set");
-      return new Keel(config.build(), handlerFactory, extensions);
+      return new Keel(config.build(), handlerFactory, extensions, warmup);
     }
   }
 }

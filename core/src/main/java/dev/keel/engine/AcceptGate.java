@@ -49,8 +49,12 @@ final class AcceptGate {
     this.ratePerAddress = ratePerAddress;
   }
 
-  /** Returns false when the channel was closed and must get no pipeline. */
-  boolean admit(Channel ch, SessionCounters.Transport counted) {
+  /**
+   * Returns false when the channel was closed and must get no pipeline.
+   *
+   * @param direct no proxy can be in front (the private warm-up listener): every peer is its own client
+   */
+  boolean admit(Channel ch, SessionCounters.Transport counted, boolean direct) {
     boolean tcp = counted == counters.tcp;
     if (!sockets.tryAcquire()) {
       counted.closed(CloseCause.SERVER_FULL);
@@ -77,7 +81,7 @@ final class AcceptGate {
     if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
       return true; // in-process: no address to count
     }
-    if (proxies.defers(remote.getAddress(), tcp)) {
+    if (!direct && proxies.defers(remote.getAddress(), tcp)) {
       ClientAddress.expect(ch, (c, client) -> admit(c, client, counted, releases), proxies::trusted);
       return true;
     }

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * token gate when authentication is configured.
  *
  * <p>Lifecycle: {@link #Engine} builds everything and binds nothing, so that extensions can register
- * with {@link #host()}; {@link #bind()} opens the listeners; {@link #drain()} stops admitting and lets
- * every connection flush and close; {@link #stop()} closes what is left and stops the loops.
+ * with {@link #host()}; optionally {@link #bindPrivate()} opens a private loopback listener for a
+ * warm-up and {@link #closePrivate()} closes it; {@link #bind()} opens the public listeners;
+ * {@link #drain()} stops admitting and lets every connection flush and close; {@link #stop()} closes
+ * what is left and stops the loops.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -72,6 +74,11 @@ public final class Engine {
   private final ChannelGroup allChannels = new DefaultChannelGroup("keel", GlobalEventExecutor.INSTANCE);
   private final AtomicBoolean drained = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  // Set by the first bind (prepare), on the thread that starts the server.
+  private Listeners listeners;
+  private Tls tls;
+  private WsInitializer wsInitializer;
+  private volatile Channel privateListener;
   private Channel wsListener;
   private io.netty.util.concurrent.ScheduledFuture<?> historySweep;
   private Channel tcpListener;
@@ -135,20 +142,52 @@ public final class Engine {
     return host;
   }
 
-  /** Binds the listeners (port 0 picks a free one; {@code off} skips one). */
-  public void bind() throws InterruptedException {
-    host.freeze();
-    Tls tls;
-    try {
-      tls = Tls.from(config);
-    } catch (javax.net.ssl.SSLException e) {
-      throw new IllegalArgumentException("cannot load tls-cert/tls-key: " + e.getMessage(), e);
+  /**
+   * Binds a private WebSocket/HTTP listener on 127.0.0.1, on a free port, before {@link #bind()}: for a
+   * warm-up that runs the public listener's code before any client can connect. Its pipeline is the
+   * public WebSocket listener's (the same initializer, event loops, bounds, counters and limits), but
+   * plaintext and without a PROXY header whatever the public one takes, and its peers are admitted as
+   * direct clients, so that a local client can speak to it. Closed by {@link #closePrivate()}, and by
+   * {@link #bind()}, {@link #drain()} and {@link #stop()} if still open; the connections made to it are
+   * not closed with it (the warm-up closes its own; a drain closes whatever is left).
+   *
+   * @return its address
+   * @throws IllegalStateException if it is already bound or the public listeners are
+   */
+  public InetSocketAddress bindPrivate() throws InterruptedException {
+    if (privateListener != null || wsListener != null || tcpListener != null) {
+      throw new IllegalStateException("the private listener binds once, before the public listeners");
     }
+    prepare();
+    Channel listener = listeners.bindPrivate("private WebSocket/HTTP", wsInitializer, counters.ws);
+    privateListener = listener;
+    InetSocketAddress address = (InetSocketAddress) listener.localAddress();
+    log.info("private listener on {}:{} for the warm-up (plaintext, loopback only; closed before the public"
+        + " listeners open)", address.getHostString(), address.getPort());
+    return address;
+  }
+
+  /** Closes the private listener, if one is open (it accepts nothing more once this returns). Idempotent. */
+  public void closePrivate() {
+    Channel listener = privateListener;
+    if (listener != null && listener.isOpen()) {
+      closeListener(listener);
+      log.debug("private listener closed");
+    }
+  }
+
+  /**
+   * Binds the public listeners (port 0 picks a free one; {@code off} skips one), closing the private one
+   * first if it is still open.
+   */
+  public void bind() throws InterruptedException {
+    prepare();
+    // Closed first, not after: it takes no TLS and no PROXY header, so it is open no longer than the
+    // warm-up needs, and there is never a moment with a listener open that the log line below leaves out.
+    closePrivate();
     String bindHost = config.get(CoreOptions.HOST);
-    Listeners listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
     if (config.get(CoreOptions.WS_PORT) != Ports.OFF) {
-      wsListener = listeners.bind("WebSocket/HTTP", new WsInitializer(context, http, verifier, admission.limiter()),
-          counters.ws, config.get(CoreOptions.WS_PORT));
+      wsListener = listeners.bind("WebSocket/HTTP", wsInitializer, counters.ws, config.get(CoreOptions.WS_PORT));
     }
     if (config.get(CoreOptions.TCP_PORT) != Ports.OFF) {
       tcpListener = listeners.bind("framed TCP", new TcpInitializer(context), counters.tcp,
@@ -158,6 +197,29 @@ public final class Engine {
       log.warn("no authentication configured: anyone who can reach {} may connect, subscribe and publish"
           + " (set --auth-hmac-secret or --auth-public-key; docs/security.md)", bindHost);
     }
+    log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
+        tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
+        tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
+        transport.name(), countLoops());
+  }
+
+  /**
+   * Once, before the first listener binds (private or public): closes the extensions' registrations,
+   * loads TLS (a bad certificate fails the start before a warm-up is spent on it), and starts the
+   * server-wide tasks that connections depend on, the warm-up's included.
+   */
+  private void prepare() {
+    if (listeners != null) {
+      return;
+    }
+    host.freeze();
+    try {
+      tls = Tls.from(config);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("cannot load tls-cert/tls-key: " + e.getMessage(), e);
+    }
+    listeners = new Listeners(config, transport, boss, workers, allocator, tls, admission);
+    wsInitializer = new WsInitializer(context, http, verifier, admission.limiter());
     overload.start(boss.next());
     HistorySettings history = topics.historySettings();
     if (history.enabled()) {
@@ -170,10 +232,6 @@ public final class Engine {
     log.info("memory budget {} (high {}%, shed {}%)", Units.formatSize(memory.budget()),
         config.get(CoreOptions.MEMORY_HIGH_MARK), config.get(CoreOptions.MEMORY_SHED_MARK));
     SocketBudgets.logged(sockets);
-    log.info("keel listening: {} on {}, framed tcp{} on {} ({} transport, {} io threads)",
-        tls == null ? "ws+http" : "wss+https", wsListener == null ? "-" : bindHost + ":" + wsPort(),
-        tls == null ? "" : "+tls (" + tls.provider() + ")", tcpListener == null ? "-" : bindHost + ":" + tcpPort(),
-        transport.name(), countLoops());
   }
 
   private int countLoops() {
@@ -250,6 +308,7 @@ public final class Engine {
     Duration grace = config.get(CoreOptions.SHUTDOWN_GRACE);
     log.info("draining {} connections (grace {})", sessions.count(), dev.keel.config.Units.formatDuration(grace));
     sessions.startDraining();
+    closePrivate(); // a warm-up under way ends: it has nothing to do on a server that is going away
     // The HTTP port stays open while draining, so that health probes see 503 (and upgrades are refused
     // with 503) instead of a refused connection; the TCP port has nothing to say and closes now.
     closeListener(tcpListener);
@@ -279,6 +338,7 @@ public final class Engine {
     if (historySweep != null) {
       historySweep.cancel(false);
     }
+    closeListener(privateListener); // stopped during a warm-up: it must not outlive the server
     closeListener(wsListener);
     closeListener(tcpListener);
     allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

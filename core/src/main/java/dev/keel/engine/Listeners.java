@@ -14,10 +14,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 
 /**
- * Binds the public listeners: one bootstrap shape, per-address admission first, TLS first in line (after
- * a PROXY protocol header, when the listener reads one).
+ * Binds the listeners: one bootstrap shape, per-address admission first, TLS first in line (after a PROXY
+ * protocol header, when the listener reads one). The public ones on the configured host; a private one
+ * for the warm-up on loopback ({@link #bindPrivate}).
  */
 final class Listeners {
+  /** Where the private listener binds: loopback, so that only this machine can reach it. */
+  static final String PRIVATE_HOST = "127.0.0.1";
+
   private final KeelConfig config;
   private final Transport transport;
   private final EventLoopGroup boss;
@@ -38,15 +42,31 @@ final class Listeners {
   }
 
   /**
-   * Binds {@code port} on the configured host.
+   * Binds {@code port} on the configured host, with TLS and a PROXY header as configured.
    *
    * @throws IllegalStateException naming the listener and the address when the bind fails
    */
   Channel bind(String name, ChannelInitializer<Channel> initializer, SessionCounters.Transport counted, int port)
       throws InterruptedException {
+    boolean proxyHeaders = gate.proxyProtocol(counted.name().equals("tcp"));
+    return bind(name, initializer, counted, config.get(CoreOptions.HOST), port, tls, proxyHeaders, false);
+  }
+
+  /**
+   * Binds a private listener on {@value #PRIVATE_HOST}, on a free port, with {@code initializer} (the
+   * public WebSocket listener's, so that what runs there is what clients will run). No TLS and no PROXY
+   * header, whatever the public listeners take, and every peer admitted as its own client (no proxy is in
+   * front of it): a local client speaks to it plainly. Every other bound is the public listeners'.
+   */
+  Channel bindPrivate(String name, ChannelInitializer<Channel> initializer, SessionCounters.Transport counted)
+      throws InterruptedException {
+    return bind(name, initializer, counted, PRIVATE_HOST, 0, null, false, true);
+  }
+
+  private Channel bind(String name, ChannelInitializer<Channel> initializer, SessionCounters.Transport counted,
+      String host, int port, Tls withTls, boolean proxyHeaders, boolean direct) throws InterruptedException {
     int high = config.get(CoreOptions.WRITE_BUFFER_HIGH_WATER);
     boolean tcp = counted.name().equals("tcp");
-    boolean proxyHeaders = gate.proxyProtocol(tcp);
     long handshakeNanos = config.get(CoreOptions.HANDSHAKE_TIMEOUT).toNanos();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -59,12 +79,12 @@ final class Listeners {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            if (!gate.admit(ch, counted)) {
+            if (!gate.admit(ch, counted, direct)) {
               return;
             }
             ch.pipeline().addLast(initializer);
-            if (tls != null) {
-              tls.addTo(ch); // first: everything else sees plaintext
+            if (withTls != null) {
+              withTls.addTo(ch); // first: everything else sees plaintext
             }
             if (proxyHeaders) {
               ProxyProtocolGate.addTo(ch, counted, tcp, handshakeNanos); // before TLS: the header comes first
@@ -75,7 +95,6 @@ final class Listeners {
     if (sndbuf > 0) {
       b.childOption(ChannelOption.SO_SNDBUF, sndbuf);
     }
-    String host = config.get(CoreOptions.HOST);
     try {
       Channel listener = b.bind(host, port).sync().channel();
       listener.pipeline().addLast("accept-errors", new AcceptErrors(name)); // after Netty's acceptor

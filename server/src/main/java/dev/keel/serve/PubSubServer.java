@@ -32,11 +32,13 @@ public final class PubSubServer implements AutoCloseable {
   private final Keel keel;
   private final AdminExtension admin;
   private final RedisCluster cluster;
+  private final Warmup warmup;
 
-  private PubSubServer(Keel keel, AdminExtension admin, RedisCluster cluster) {
+  private PubSubServer(Keel keel, AdminExtension admin, RedisCluster cluster, Warmup warmup) {
     this.keel = keel;
     this.admin = admin;
     this.cluster = cluster;
+    this.warmup = warmup;
   }
 
   /** A configuration builder over every option of {@code keel serve}. */
@@ -45,8 +47,9 @@ public final class PubSubServer implements AutoCloseable {
   }
 
   /**
-   * Binds the listeners and starts the extensions; {@code more} are started after Keel's own (tests
-   * add probes this way).
+   * Starts the extensions, runs the warm-up ({@link ServeOptions#WARMUP}) against a private loopback
+   * listener, then binds the public listeners; returns once they are open. {@code more} are started
+   * after Keel's own (tests add probes this way).
    */
   public static PubSubServer start(KeelConfig config, Extension... more) throws InterruptedException {
     AdminExtension admin = new AdminExtension();
@@ -59,14 +62,13 @@ public final class PubSubServer implements AutoCloseable {
         .extension(cluster) // first: the relay must be in place before anything publishes
         .extension(new PublishRoute())
         .extension(new NativeHeapTrim(config.get(ServeOptions.NATIVE_HEAP_TRIM)))
-        .extension(warmup)
+        .extension(warmup) // its readiness check
         .extension(admin);  // closed first, but after the drain: the operator can watch it
     for (Extension x : more) {
       b.extension(x);
     }
-    PubSubServer server = new PubSubServer(b.build().start(), admin, cluster);
-    warmup.run(server.wsPort());
-    return server;
+    warmup.addTo(b);
+    return new PubSubServer(b.build().start(), admin, cluster, warmup);
   }
 
   public Keel keel() {
@@ -79,6 +81,11 @@ public final class PubSubServer implements AutoCloseable {
 
   public int tcpPort() {
     return keel.tcpPort();
+  }
+
+  /** The warm-up's private listener's port (closed by now), or -1 when it did not run; for tests. */
+  int warmupPort() {
+    return warmup.port();
   }
 
   /** The admin listener's port, or -1 when it is off. */

@@ -1,10 +1,13 @@
 package dev.keel.serve;
 
+import dev.keel.api.Keel;
 import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
+import dev.keel.config.Ports;
 import dev.keel.spi.Extension;
 import dev.keel.spi.HealthCheck;
 import dev.keel.spi.Host;
+import dev.keel.spi.Readings;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -28,20 +31,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the server's own publish → fan-out → write path over loopback for a moment after the
- * listeners open, so that the JIT has compiled it before clients' traffic depends on it.
+ * Runs the server's own publish → fan-out → write path over loopback before the public listeners open,
+ * so that the JIT has compiled it before clients' traffic depends on it, and no client meets a cold
+ * server: until it has run, the public ports refuse connections.
  *
  * <p>Why: a cold JVM runs a broadcast's code interpreted, then compiled without the profile of the
  * branches it has not seen yet (a subscriber that stops reading, a queue that conflates), and
  * recompiles each time one appears. Measured with the side-by-side harness at 60,000 deliveries/s,
  * the first 10 s of a fresh server had a p99 three times that of the next 10 s (docs/benchmarks.md,
  * round 5). A restarted node meets exactly that: every client reconnecting at once, under full load.
+ * And while the warm-up ran with the public listener already open (round 7), a client or harness that
+ * waited for the port rather than {@code /healthz} met the cold server, its connects competing with
+ * the warm-up's on a one-core server.
+ *
+ * <p>Where: a private listener ({@link Keel.Builder#warmup}) on 127.0.0.1, a free port, with the public
+ * WebSocket listener's pipeline, event loops and bounds, so the JIT profiles the code clients will run;
+ * plaintext and without a PROXY header whatever the public listener takes, so that it runs in those
+ * configurations too (TLS and the PROXY decoder sit in front of the same pipeline: behind them the same
+ * code runs, and only their own is left cold, TLS's mostly native with BoringSSL). Keel closes it when
+ * {@link #run} returns, then binds the public listeners.
  *
  * <p>What it does: {@value #SUBSCRIBERS} subscribers and one that never reads (its queue fills and
  * conflates, as a slow consumer's does) on a private topic, and {@value #PUBLISHERS} publishers at
  * the per-connection rate limit, for {@code warmup}, while {@value #JOINERS} more subscribers join,
- * spread over it; then every connection closes cleanly, and the server waits until the JIT has
- * compiled what the warm-up queued ({@link #settleCompiler}).
+ * spread over it; then every connection closes cleanly, the warm-up waits until the server has ended
+ * them all (so that none holds a {@code max-connections} slot when the public listeners open), and
+ * then until the JIT has compiled what the warm-up queued ({@link #settleCompiler}).
  *
  * <p>Why so many, and why joiners (docs/benchmarks.md, round 7): with 32 subscribers the fan-out
  * loops ({@code Delivery.run}, {@code DrainBatch.run}) never reached C2 in the warm-up, and C2
@@ -53,12 +68,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each connection comes from its own 127.0.x.y address, so the warm-up uses no address's connect budget
  * that a real client (or a local proxy) might need. Its traffic is counted in the metrics like any
- * other. It is skipped, and says why, where it cannot speak to the listener as a plain local client:
- * the WebSocket listener off or bound to a non-loopback address, TLS, PROXY protocol, or tokens
- * checked by public key only. Until it has run, {@code /healthz} reports the check {@code warmup} down,
- * so that a load balancer sends clients only to a warm server.
+ * other. It is skipped, and says why, where it cannot run: the WebSocket listener off, its connections
+ * crowding a bound, or tokens checked by public key only; then the public listeners open at once.
+ * Until it has run, {@code /healthz} (on the private listener meanwhile) reports the check
+ * {@code warmup} down; an embedder-visible check that costs nothing once the port opens only when warm.
  */
-final class Warmup implements Extension {
+final class Warmup implements Extension, Keel.Warmup {
   private static final Logger log = LoggerFactory.getLogger(Warmup.class);
   static final int SUBSCRIBERS = 256;
   static final int PUBLISHERS = 8;
@@ -68,18 +83,40 @@ final class Warmup implements Extension {
   private static final Duration SETTLE_CAP = Duration.ofSeconds(3);
   private static final Duration SETTLE_QUIET = Duration.ofMillis(200);
   private static final Duration SETTLE_LOOK = Duration.ofMillis(20);
+  /** How long the server may take to end the connections the warm-up has closed (it takes milliseconds). */
+  private static final Duration ENDED_CAP = Duration.ofSeconds(5);
   private static final int WINDOW = 32;
 
   private final KeelConfig config;
   private final AtomicBoolean done = new AtomicBoolean();
+  private volatile Readings readings;
+  /** The private listener's port while and after the warm-up ran, else -1 (for tests). */
+  private volatile int port = -1;
 
   Warmup(KeelConfig config) {
     this.config = config;
   }
 
-  /** /healthz answers 503 {@code starting} until the warm-up has run: a load balancer waits for it. */
+  /**
+   * Sets this warm-up to run before {@code keel}'s public listeners open where it can; where it cannot,
+   * says why (once, in the log) and leaves them to open at once.
+   */
+  void addTo(Keel.Builder keel) {
+    String skip = skipReason(config);
+    if (skip == null) {
+      keel.warmup(this);
+      return;
+    }
+    if (!"off".equals(skip)) {
+      log.info("warm-up skipped: {}", skip);
+    }
+    done.set(true);
+  }
+
+  /** /healthz answers 503 {@code starting} until the warm-up has run (kept for embedders' probes). */
   @Override
   public void start(Host host) {
+    readings = host.readings();
     host.health(HealthCheck.readiness("warmup", done::get));
   }
 
@@ -87,30 +124,33 @@ final class Warmup implements Extension {
   public void close() {}
 
   /**
-   * Runs the warm-up if it can, then waits for the JIT to finish what it queued (blocking: at most about
-   * {@code warmup} plus 5 s), then reports ready.
+   * Runs the warm-up against {@code listener}, waits until the server has ended its connections and the
+   * JIT has finished what it queued (blocking: about {@code warmup} plus the connecting, plus at most
+   * 3 s), then reports ready. A failure ends it early, logged: the server starts cold rather than not at
+   * all.
    */
-  void run(int wsPort) {
+  @Override
+  public void run(InetSocketAddress listener) {
+    port = listener.getPort();
     try {
-      run(config, wsPort);
+      run(config, listener, readings);
     } finally {
       done.set(true);
     }
   }
 
+  /** The private listener's port once the warm-up has run, else -1. */
+  int port() {
+    return port;
+  }
+
   /** Why the warm-up cannot run against this configuration, or null when it can. */
-  static String skipReason(KeelConfig config, int wsPort) {
+  static String skipReason(KeelConfig config) {
     if (config.get(ServeOptions.WARMUP).isZero()) {
       return "off";
     }
-    if (wsPort <= 0) {
-      return "the WebSocket listener is off";
-    }
-    if (config.get(CoreOptions.TLS_CERT) != null) {
-      return "the WebSocket listener speaks TLS";
-    }
-    if (config.get(CoreOptions.PROXY_PROTOCOL).on(false)) {
-      return "the WebSocket listener expects a PROXY protocol header";
+    if (config.get(CoreOptions.WS_PORT) == Ports.OFF) {
+      return "the WebSocket listener is off"; // it would compile a path no client takes
     }
     // It takes at most a quarter of any connection or descriptor bound: both ends of each of its
     // connections are in this process, so under a low `ulimit -n` it would be the one exhausting it.
@@ -127,32 +167,20 @@ final class Warmup implements Extension {
     if (config.get(CoreOptions.AUTH_PUBLIC_KEY) != null && config.get(CoreOptions.AUTH_HMAC_SECRET) == null) {
       return "tokens are checked by public key only (the server cannot make one for itself)";
     }
-    try {
-      InetAddress host = InetAddress.getByName(config.get(CoreOptions.HOST));
-      if (!host.isLoopbackAddress() && !host.isAnyLocalAddress()) {
-        return "the WebSocket listener is not on a loopback or wildcard address";
-      }
-    } catch (UnknownHostException e) {
-      return "the listener's host does not resolve";
-    }
     return null;
   }
 
-  private static void run(KeelConfig config, int wsPort) {
-    String skip = skipReason(config, wsPort);
-    if (skip != null) {
-      if (!"off".equals(skip)) {
-        log.info("warm-up skipped: {}", skip);
-      }
-      return;
-    }
+  private static void run(KeelConfig config, InetSocketAddress listener, Readings readings) {
     long started = System.nanoTime();
     try {
-      long delivered = exercise(config, wsPort, config.get(ServeOptions.WARMUP));
+      long delivered = exercise(config, listener, config.get(ServeOptions.WARMUP));
       long exercised = System.nanoTime();
+      boolean ended = awaitEnded(readings);
+      long closed = System.nanoTime();
       boolean settled = settleCompiler();
-      log.info("warm-up: {} deliveries in {} ms; then {} ms for the JIT {}",
-          delivered, (exercised - started) / 1_000_000, (System.nanoTime() - exercised) / 1_000_000,
+      log.info("warm-up: {} deliveries in {} ms; then {} ms for the server to end its connections{}, {} ms for the JIT {}",
+          delivered, (exercised - started) / 1_000_000, (closed - exercised) / 1_000_000,
+          ended ? "" : " (some still open; gave up waiting)", (System.nanoTime() - closed) / 1_000_000,
           settled ? "to finish compiling" : "(still compiling; gave up waiting)");
     } catch (IOException | RuntimeException e) {
       log.info("warm-up ended early: {}", e.toString());
@@ -161,10 +189,26 @@ final class Warmup implements Extension {
     }
   }
 
-  private static long exercise(KeelConfig config, int wsPort, Duration length) throws IOException, InterruptedException {
+  /**
+   * Waits, at most {@link #ENDED_CAP}, until no {@code max-connections} slot is in use. The warm-up's
+   * sockets have each read the server's FIN, but the server frees a slot just after it sends that, on its
+   * event loop; every slot is the warm-up's, as the public listeners are not open yet.
+   */
+  private static boolean awaitEnded(Readings readings) throws InterruptedException {
+    long giveUp = System.nanoTime() + ENDED_CAP.toNanos();
+    while (readings.reservedSlots() > 0) {
+      if (System.nanoTime() >= giveUp) {
+        return false;
+      }
+      Thread.sleep(SETTLE_LOOK.toMillis()); // a reading every SETTLE_LOOK, on the warm-up's own thread
+    }
+    return true;
+  }
+
+  private static long exercise(KeelConfig config, InetSocketAddress to, Duration length)
+      throws IOException, InterruptedException {
     String topic = "keel.warmup." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     String token = token(config.get(CoreOptions.AUTH_HMAC_SECRET), topic);
-    InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), wsPort);
     String path = config.get(CoreOptions.WS_PATH);
     String sub = "{\"op\":\"sub\",\"topic\":\"" + topic + "\"}";
     String pub = "{\"op\":\"pub\",\"topic\":\"" + topic + "\",\"data\":{\"pad\":\"" + "x".repeat(512) + "\"}}";
