@@ -77,11 +77,9 @@ final class NativeHeapTrim implements Extension {
 
   private void trim() {
     try {
-      Object answer = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(DCMD), "systemTrimNativeHeap",
-          new Object[] {new String[0]}, new String[] {String[].class.getName()});
-      String text = String.valueOf(answer).trim();
-      if (text.contains("Not available") || text.contains("not available")) {
-        log.info("native-heap-trim: this platform cannot trim the C heap ({}); turned off", text);
+      String text = trimNow();
+      if (text == null) {
+        log.info("native-heap-trim: this platform cannot trim the C heap; turned off");
         timer.shutdown();
         return;
       }
@@ -91,6 +89,19 @@ final class NativeHeapTrim implements Extension {
       log.info("native-heap-trim: the JVM offers no System.trim_native_heap ({}); turned off", e.toString());
       timer.shutdown();
     }
+  }
+
+  /**
+   * Trims the C heap now, on the calling thread (as {@code jcmd PID System.trim_native_heap} does).
+   *
+   * @return the JVM's answer (RSS before and after), or null where the platform cannot trim (no glibc)
+   * @throws Exception when the JVM offers no such command
+   */
+  static String trimNow() throws Exception {
+    Object answer = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName(DCMD), "systemTrimNativeHeap",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    String text = String.valueOf(answer).trim();
+    return text.contains("Not available") || text.contains("not available") ? null : text;
   }
 
   @Override
