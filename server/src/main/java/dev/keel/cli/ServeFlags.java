@@ -45,7 +45,9 @@ final class ServeFlags {
 
   private static <T> OptionSpec spec(Option<T> o, KeelConfig defaults) {
     OptionSpec.Builder spec = OptionSpec.builder("--" + o.key()).paramLabel(o.label()).type(String.class)
-        .description(o.description() + " Default: " + o.show(defaults.get(o)) + ".");
+        // picocli reads a description as a format string: a bare % (as in "Default: 80%") made it warn on
+        // stderr at every --help and print the raw text.
+        .description((o.description() + " Default: " + o.show(defaults.get(o)) + ".").replace("%", "%%"));
     if ("BOOLEAN".equals(o.label())) {
       spec.arity("0..1").fallbackValue("true"); // `--admin-allow-gc` alone means true
     }

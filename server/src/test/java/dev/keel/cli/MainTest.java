@@ -117,6 +117,23 @@ class MainTest {
   }
 
   @Test
+  void run_help_printsPercentagesWithoutPicocliWarnings() {
+    StringWriter out = new StringWriter();
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      Main.run(new String[] {"serve", "--help"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).as("what picocli printed on stderr")
+        .doesNotContain("picocli WARN");
+    assertThat(out.toString().replaceAll("\\s+", " ")).as("--memory-high-mark's default, its %% intact")
+        .contains("Default: 80%.");
+  }
+
+  @Test
   void run_help_exitsWith0() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
