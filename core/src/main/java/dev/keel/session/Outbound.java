@@ -269,7 +269,7 @@ final class Outbound {
         }
         Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().buf() == data
             ? tracked.pollFirst() : null;
-        frame = data; // already a whole frame (Wire#dataFrame): it passes any encoder untouched
+        frame = data; // already a whole frame (Wire#dataFrame), written as it is
         written = t == null ? null : t.written();
         messagesOut++;
       }
