@@ -103,22 +103,35 @@ public final class Main {
   private static int serve(KeelConfig config, PrintWriter out, PrintWriter err) {
     PubSubServer server;
     try {
-      server = PubSubServer.start(config);
+      server = PubSubServer.create(config);
     } catch (Exception e) {
       err.println("keel: cannot start: " + e.getMessage());
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM and Ctrl-C run shutdown hooks: drain there, then leave with status 0 (a drained
-    // shutdown is a success, not the 143 the JVM would report for the signal).
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // shutdown is a success, not the 143 the JVM would report for the signal). Installed before the
+    // start, so that a signal during the warm-up (seconds, before the ports open) stops it cleanly too.
+    Thread hook = new Thread(() -> {
       server.close();
       stopped.countDown();
       if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
         logback.stop(); // flushes the asynchronous appender before the halt
       }
       Runtime.getRuntime().halt(0);
-    }, "keel-shutdown"));
+    }, "keel-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook); // a failed start exits 1, not the hook's 0
+      } catch (IllegalStateException shuttingDown) {
+        return 0; // a signal stopped the start: the hook is draining and exits 0 itself
+      }
+      err.println("keel: cannot start: " + e.getMessage()); // the failed start has stopped what it started
+      return 1;
+    }
     out.print(Banner.text(config, server.wsPort(), server.tcpPort(), server.adminPort()));
     out.flush();
     try {

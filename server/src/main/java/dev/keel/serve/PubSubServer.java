@@ -47,11 +47,11 @@ public final class PubSubServer implements AutoCloseable {
   }
 
   /**
-   * Starts the extensions, runs the warm-up ({@link ServeOptions#WARMUP}) against a private loopback
-   * listener, then binds the public listeners; returns once they are open. {@code more} are started
-   * after Keel's own (tests add probes this way).
+   * Makes the server and starts nothing: {@link #start()} does, and {@link #close()} may be called from
+   * another thread before or while it runs (which is why {@code keel serve} makes it first: its shutdown
+   * hook must exist while the warm-up runs). {@code more} are started after Keel's own.
    */
-  public static PubSubServer start(KeelConfig config, Extension... more) throws InterruptedException {
+  public static PubSubServer create(KeelConfig config, Extension... more) {
     AdminExtension admin = new AdminExtension();
     RedisCluster cluster = new RedisCluster();
     Warmup warmup = new Warmup(config);
@@ -68,7 +68,27 @@ public final class PubSubServer implements AutoCloseable {
       b.extension(x);
     }
     warmup.addTo(b);
-    return new PubSubServer(b.build().start(), admin, cluster, warmup);
+    return new PubSubServer(b.build(), admin, cluster, warmup);
+  }
+
+  /**
+   * Binds the listeners and starts the extensions; {@code more} are started after Keel's own (tests
+   * add probes this way). Returns once the public listeners are open, after the warm-up.
+   */
+  public static PubSubServer start(KeelConfig config, Extension... more) throws InterruptedException {
+    return create(config, more).start();
+  }
+
+  /**
+   * Starts the server made by {@link #create}: the extensions, the warm-up against a private loopback
+   * listener, then the public listeners; returns once they are open. {@link #close()} from another thread
+   * meanwhile (a shutdown signal during the warm-up) stops it, and this then throws.
+   *
+   * @throws IllegalStateException if a listener cannot bind, an extension fails, or it was closed meanwhile
+   */
+  public PubSubServer start() throws InterruptedException {
+    keel.start();
+    return this;
   }
 
   public Keel keel() {
