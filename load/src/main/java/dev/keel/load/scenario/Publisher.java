@@ -1,8 +1,12 @@
 package dev.keel.load.scenario;
 
 import dev.keel.load.client.Conn;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes to one topic at a fixed rate from its connection's event loop. Each message carries the
@@ -15,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class Publisher {
   static final long TICK_MICROS = 1000;
   static final double MAX_BACKLOG_SECONDS = 5;
+  static final long APPLY_TIMEOUT_SECONDS = 10;
 
   private final Run run;
   private final Conn conn;
@@ -37,9 +42,13 @@ final class Publisher {
     this.suffix = ",\"p\":\"" + "x".repeat(pad) + "\"}}";
   }
 
-  /** (Re)starts at {@code ratePerSecond}, counting from now. Safe from any thread. */
-  void start(double ratePerSecond) {
-    conn.channel().eventLoop().execute(() -> {
+  /**
+   * (Re)starts at {@code ratePerSecond}, counting from now; 0 stops. Safe from any thread. Returns once
+   * the event loop has applied it, so after {@code start(0)} no further message is sent and
+   * {@link #total()} is final: a phase's count must not gain a straggler that the next phase receives.
+   */
+  void start(double ratePerSecond) throws InterruptedException {
+    Runnable apply = () -> {
       if (task != null) {
         task.cancel(false);
       }
@@ -49,10 +58,24 @@ final class Publisher {
       if (ratePerSecond > 0) {
         task = conn.channel().eventLoop().scheduleAtFixedRate(this::tick, 0, TICK_MICROS, TimeUnit.MICROSECONDS);
       }
-    });
+    };
+    EventLoop loop = conn.channel().eventLoop();
+    if (loop.inEventLoop()) {
+      apply.run();
+      return;
+    }
+    try {
+      // A bounded wait for one short task; a loop that cannot run it in time is stuck, and says so.
+      loop.submit(apply).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException e) {
+      // The loop is shutting down: its scheduled ticks die with it, so nothing is left to stop.
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("publisher's event loop did not apply rate " + ratePerSecond, e);
+    }
   }
 
-  void stop() {
+  /** Stops sending; on return {@link #total()} counts every message this publisher will send. */
+  void stop() throws InterruptedException {
     start(0);
   }
 
