@@ -32,6 +32,6 @@ for c,(n,b) in after.items():
 rows.sort(reverse=True)
 tot=sum(r[0] for r in rows)
 print("total per conn", tot//N)
-for d,n,c in rows[:30]: print("%8d B/conn %6.2f inst/conn  %s"%(d//N, n/N, c))
+for d,n,c in rows[:int(os.environ.get("ROWS","30"))]: print("%8d B/conn %6.2f inst/conn  %s"%(d//N, n/N, c))
 for s in socks:
     s.close()

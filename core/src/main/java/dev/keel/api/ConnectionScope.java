@@ -1,6 +1,8 @@
 package dev.keel.api;
 
 import io.netty.channel.EventLoop;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -11,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A connection's {@link Scope}: the forked tasks and timers it has not finished, cancelled together
- * when the connection ends. Thread-safe; {@link #cancel()} runs on the connection's event loop and
- * never blocks (interrupting a thread does not wait for it).
+ * when the connection ends. Thread-safe; {@link #cancel()} runs on the connection's event loop (or,
+ * for a scope first asked for as its connection ended, on the asking thread, when it holds nothing
+ * yet) and never blocks (interrupting a thread does not wait for it).
  */
 final class ConnectionScope implements Scope {
   private final long connectionId;
@@ -22,6 +25,15 @@ final class ConnectionScope implements Scope {
   private volatile Set<FutureTask<?>> tasks;
   private volatile Set<Future<?>> timers;
   private volatile boolean cancelled;
+  private static final VarHandle CANCELLED;
+
+  static {
+    try {
+      CANCELLED = MethodHandles.lookup().findVarHandle(ConnectionScope.class, "cancelled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   ConnectionScope(long connectionId, EventLoop loop, Live live) {
     this.connectionId = connectionId;
@@ -126,12 +138,14 @@ final class ConnectionScope implements Scope {
     return t;
   }
 
-  /** The connection ended: interrupts running forks, prevents the rest, cancels timers. Once. */
+  /**
+   * The connection ended: interrupts running forks, prevents the rest, cancels timers. Once, even when
+   * the loop and a handler's first {@code scope()} both call it as the connection ends.
+   */
   void cancel() {
-    if (cancelled) {
+    if (cancelled || !CANCELLED.compareAndSet(this, false, true)) {
       return;
     }
-    cancelled = true;
     live.scopes.decrementAndGet();
     // A fork or timer added concurrently sees `cancelled` after adding and cancels itself.
     Set<Future<?>> ts = timers;

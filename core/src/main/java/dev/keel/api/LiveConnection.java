@@ -65,7 +65,12 @@ final class LiveConnection implements Connection, Runnable, Held {
   private final String transport;
   private final SocketAddress remoteAddress;
   private final EventLoop loop;
-  private final ConnectionScope scope;
+  /**
+   * Made on first use: most handlers never fork or schedule, and 40 bytes on every idle connection
+   * add up. Published before {@link #closedFor} is read, as {@link #ended} writes that before reading
+   * this: a scope made as the connection ends is cancelled by one side or the other (or both: once).
+   */
+  private volatile ConnectionScope scope;
   /** Made on first use: most connections of most handlers never put anything here. */
   private volatile ConcurrentHashMap<String, Object> attributes;
   /** Topics subscribed through {@link Topics}; changed on the event loop only. */
@@ -94,7 +99,6 @@ final class LiveConnection implements Connection, Runnable, Held {
     this.transport = session.transport();
     this.remoteAddress = session.remoteAddress();
     this.loop = session.eventLoop();
-    this.scope = new ConnectionScope(id, loop, bridge.live);
   }
 
   // ------------------------------------------------------------ fed by the event loop
@@ -120,7 +124,10 @@ final class LiveConnection implements Connection, Runnable, Held {
   /** On the loop: the connection has ended; the handler hears of it after its current call. */
   void ended(CloseReason reason) {
     closedFor = reason;
-    scope.cancel();
+    ConnectionScope sc = scope;
+    if (sc != null) {
+      sc.cancel();
+    }
     interruptCall(call, false);
     startRunner();
   }
@@ -360,7 +367,20 @@ final class LiveConnection implements Connection, Runnable, Held {
 
   @Override
   public Scope scope() {
-    return scope;
+    ConnectionScope s = scope;
+    if (s == null) {
+      synchronized (this) {
+        s = scope;
+        if (s == null) {
+          s = new ConnectionScope(id, loop, bridge.live);
+          scope = s;
+        }
+      }
+      if (closedFor != null) {
+        s.cancel(); // ended meanwhile, perhaps before it could see this scope
+      }
+    }
+    return s;
   }
 
   @Override

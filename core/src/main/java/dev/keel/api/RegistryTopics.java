@@ -83,7 +83,7 @@ final class RegistryTopics implements Topics {
       if (c.topics.size() >= maxSubscriptions) {
         return false;
       }
-      c.topics.add(topic);
+      c.topics.add(registry.canonicalName(topic));
       registry.subscribe(topic, s);
       s.subscriptions(c.topics.size());
       return true;
@@ -107,7 +107,7 @@ final class RegistryTopics implements Topics {
       } else if (c.topics.size() >= maxSubscriptions) {
         f.complete(null);
       } else {
-        c.topics.add(topic);
+        c.topics.add(registry.canonicalName(topic));
         // Queues the replay (data lane) right after done, in the same loop task; the reply goes on the control
         // lane, which the drain after this task writes first: subscribed, the replay, then live messages. In
         // cluster mode done runs later (Redis is read off the loop), in a task of its own, in the same order.

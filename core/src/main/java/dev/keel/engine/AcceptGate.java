@@ -12,7 +12,6 @@ import dev.keel.session.SessionCounters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.group.ChannelGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -31,13 +30,13 @@ final class AcceptGate {
   private final AddressLimiter limiter;
   private final SocketBudget.Pool sockets;
   private final SessionCounters counters;
-  private final ChannelGroup allChannels;
+  private final OpenChannels allChannels;
   private final ProxyTrust proxies;
   private final MemoryBudget budget;
   private final int maxPerAddress;
   private final int ratePerAddress;
 
-  AcceptGate(AddressLimiter limiter, SocketBudget.Pool sockets, SessionCounters counters, ChannelGroup allChannels,
+  AcceptGate(AddressLimiter limiter, SocketBudget.Pool sockets, SessionCounters counters, OpenChannels allChannels,
       ProxyTrust proxies, MemoryBudget budget, int maxPerAddress, int ratePerAddress) {
     this.limiter = limiter;
     this.sockets = sockets;
@@ -63,9 +62,10 @@ final class AcceptGate {
       ch.close();
       return false;
     }
-    Releases releases = new Releases(sockets);
-    ch.closeFuture().addListener(releases);
+    // Added before the listener: a channel already closed is notified at once, and removed again.
     allChannels.add(ch);
+    Releases releases = new Releases(sockets, allChannels);
+    ch.closeFuture().addListener(releases);
     if (tcp && budget.stage() != Stage.NORMAL) {
       // Over the high mark: a TCP client has nothing to read a refusal from, so it is closed at once.
       // (HTTP connections are admitted: health checks and metrics must still answer, and an upgrade
@@ -153,13 +153,15 @@ final class AcceptGate {
    */
   private static final class Releases implements ChannelFutureListener {
     private final SocketBudget.Pool sockets;
+    private final OpenChannels open;
     private MemoryBudget budget;
     private AddressLimiter limiter;
     private InetAddress client;
     private boolean closed;
 
-    Releases(SocketBudget.Pool sockets) {
+    Releases(SocketBudget.Pool sockets, OpenChannels open) {
       this.sockets = sockets;
+      this.open = open;
     }
 
     void budget(MemoryBudget budget) {
@@ -182,6 +184,7 @@ final class AcceptGate {
     @Override
     public void operationComplete(ChannelFuture f) {
       closed = true;
+      open.remove(f.channel());
       sockets.release();
       if (budget != null) {
         budget.connectionClosed();

@@ -25,9 +25,6 @@ import dev.keel.transport.ws.WsInitializer;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -71,7 +68,7 @@ public final class Engine {
   private final EngineHost host;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final ChannelGroup allChannels = new DefaultChannelGroup("keel", GlobalEventExecutor.INSTANCE);
+  private final OpenChannels allChannels = new OpenChannels();
   private final AtomicBoolean drained = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   // Set by the first bind (prepare), on the thread that starts the server.
@@ -326,7 +323,7 @@ public final class Engine {
       log.warn("{} connections still open after the grace period: closing them", sessions.count());
     }
     closeListener(wsListener);
-    allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    allChannels.closeAll(5, TimeUnit.SECONDS);
   }
 
   /** Closes every channel and stops the event loops. Idempotent; blocks. */
@@ -341,7 +338,7 @@ public final class Engine {
     closeListener(privateListener); // stopped during a warm-up: it must not outlive the server
     closeListener(wsListener);
     closeListener(tcpListener);
-    allChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    allChannels.closeAll(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     topics.clearHistory(); // after the loops: nothing publishes any more

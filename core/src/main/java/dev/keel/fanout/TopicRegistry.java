@@ -100,6 +100,16 @@ public final class TopicRegistry implements LocalTopics {
     return new Topic(name, history.enabled() ? new History(history, historyCounters) : null, Epochs.next());
   }
 
+  /**
+   * The String this registry holds as {@code topic}'s name, or {@code topic} itself when there is no
+   * such topic yet (it becomes the name). A subscriber keeps this one rather than its request's copy:
+   * 10,000 subscribers of one topic share one String instead of holding 10,000 (about 50 bytes each).
+   */
+  public String canonicalName(String topic) {
+    Topic t = topics.get(topic);
+    return t == null ? topic : t.name;
+  }
+
   /** Adds {@code s} to the topic's subscribers, creating the topic if needed. */
   public void subscribe(String topic, Subscriber s) {
     subscribe(topic, s, null);

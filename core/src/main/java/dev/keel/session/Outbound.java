@@ -51,8 +51,15 @@ final class Outbound {
 
   /** @param written completed when written, dropped or closed */
   private record Tracked(ByteBuf buf, CompletableFuture<SendOutcome> written) {}
-  // Made on first use and kept: an idle connection (most of them, most of the time) pays for neither.
-  private ArrayDeque<Object> control;
+  /**
+   * The oldest control frame queued, then the others in order. A connection rarely has more than one
+   * waiting (a reply, a pong), so the first needs no queue: 56 bytes less on every connection that
+   * has ever had a reply. The invariant: {@code controlRest} holds frames only while {@code controlFirst}
+   * holds one.
+   */
+  private Object controlFirst;
+  private ArrayDeque<Object> controlRest;
+  // Made on first use and kept: a connection that has never been sent data pays for none.
   private ArrayDeque<ByteBuf> data;
   private long bytes;
   private long drops;
@@ -146,17 +153,22 @@ final class Outbound {
       ReferenceCountUtil.release(frame);
       return false;
     }
-    if (control == null) {
-      control = new ArrayDeque<>(4);
+    if (controlFirst == null) {
+      controlFirst = frame;
+    } else {
+      if (controlRest == null) {
+        controlRest = new ArrayDeque<>(4);
+      }
+      controlRest.addLast(frame);
     }
-    control.addLast(frame);
     grow(size);
     return true;
   }
 
   Object pollControl() {
-    Object frame = control == null ? null : control.pollFirst();
+    Object frame = controlFirst;
     if (frame != null) {
+      controlFirst = controlRest == null ? null : controlRest.pollFirst();
       take(sizeOf(frame));
     }
     return frame;
@@ -193,12 +205,8 @@ final class Outbound {
   /** Releases everything still queued. */
   void releaseAll() {
     releaseData();
-    if (control == null) {
-      return;
-    }
     Object frame;
-    while ((frame = control.pollFirst()) != null) {
-      take(sizeOf(frame));
+    while ((frame = pollControl()) != null) {
       ReferenceCountUtil.release(frame);
     }
   }
@@ -328,7 +336,7 @@ final class Outbound {
   }
 
   boolean isEmpty() {
-    return (control == null || control.isEmpty()) && (data == null || data.isEmpty());
+    return controlFirst == null && (data == null || data.isEmpty());
   }
 
   boolean hasData() {
@@ -348,7 +356,8 @@ final class Outbound {
   }
 
   int count() {
-    return (control == null ? 0 : control.size()) + (data == null ? 0 : data.size());
+    int controls = controlFirst == null ? 0 : 1 + (controlRest == null ? 0 : controlRest.size());
+    return controls + (data == null ? 0 : data.size());
   }
 
   /** Data messages dropped by policy over this queue's life. */

@@ -192,4 +192,36 @@ class HandlerCancellationIT {
     assertThat(Embedded.keelVirtualThreadsInDump()).as("Keel's virtual threads (thread dump)").isZero();
     assertThat(keel.liveScopes()).as("scopes").isZero();
   }
+
+  @Test
+  void scopeFirstAskedForAfterTheConnectionEnded_isCancelled_andForksNothing() throws Exception {
+    AtomicInteger ran = new AtomicInteger();
+    List<Future<?>> afterClose = new CopyOnWriteArrayList<>();
+    List<Boolean> cancelledAtClose = new CopyOnWriteArrayList<>();
+    Handler h = new Handler() {
+      @Override
+      public void onMessage(Connection c, Message m) {
+        c.send("open"); // never touches the scope while open
+      }
+
+      @Override
+      public void onClose(Connection c, CloseReason reason) {
+        cancelledAtClose.add(c.scope().isCancelled());
+        afterClose.add(c.scope().fork(ran::incrementAndGet));
+        afterClose.add(c.scope().schedule(Duration.ofMillis(1), ran::incrementAndGet));
+      }
+    };
+    keel = Embedded.start(h, b -> b);
+    TcpClient c = TcpClient.connect(keel.tcpPort());
+    c.send("{\"hi\":1}");
+    assertThat(c.read()).as("reply").isEqualTo("open");
+    assertThat(keel.liveScopes()).as("scopes of an open connection whose handler never asked for one").isZero();
+    c.close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(keel.liveConnections()).as("connections whose onClose has not finished").isZero());
+    assertThat(cancelledAtClose).as("the scope seen in onClose").containsExactly(true);
+    assertThat(afterClose).as("fork and timer asked for after the end").hasSize(2).allMatch(Future::isCancelled);
+    assertThat(ran.get()).as("tasks that ran").isZero();
+    assertThat(keel.liveScopes()).as("scopes").isZero();
+  }
 }

@@ -202,6 +202,33 @@ class OutboundQueueTest {
   }
 
   @Test
+  void control_interleavedOffersAndPolls_comeOutInTheOrderQueued_andAreCounted() {
+    // The first control frame waits in a slot of its own, the others in a queue behind it: whatever
+    // the interleaving, polls must see offer order, and count/bytes must follow every step.
+    Outbound q = queue(10_000, 100, SlowConsumerPolicy.DROP_NEWEST);
+    java.util.ArrayDeque<ByteBuf> expected = new java.util.ArrayDeque<>();
+    java.util.Random random = new java.util.Random(15);
+    for (int step = 0; step < 500; step++) {
+      if (expected.size() < 6 && (expected.isEmpty() || random.nextBoolean())) {
+        ByteBuf c = control(1 + random.nextInt(10));
+        assertThat(q.offerControl(c)).as("offer at step %d", step).isTrue();
+        expected.addLast(c);
+      } else {
+        ByteBuf got = (ByteBuf) q.pollControl();
+        assertThat(got).as("poll at step %d", step).isSameAs(expected.pollFirst());
+        got.release();
+      }
+      assertThat(q.count()).as("count at step %d", step).isEqualTo(expected.size());
+      assertThat(q.bytes()).as("bytes at step %d", step)
+          .isEqualTo(expected.stream().mapToLong(ByteBuf::readableBytes).sum());
+      assertThat(q.isEmpty()).as("isEmpty at step %d", step).isEqualTo(expected.isEmpty());
+    }
+    q.releaseAll();
+    assertThat(q.pollControl()).as("after releaseAll").isNull();
+    assertThat(global.sum()).as("global queued bytes").isZero();
+  }
+
+  @Test
   void control_pastTwiceTheByteBound_refusedAndReleased() {
     Outbound q = queue(100, 100, SlowConsumerPolicy.DISCONNECT);
     assertThat(q.offerControl(control(100))).as("control to 100 of 100 bytes").isTrue();
