@@ -145,6 +145,8 @@ class TarballIT {
           "--html", dir.resolve("idle.html").toString(), "--quiet");
       assertThat(load.exit()).as("keel load idle against it (java.net.http in the runtime): %s", load.output()).isZero();
       assertThat(Files.readString(log)).as("the banner").contains("ws://127.0.0.1:" + ws + "/ws");
+      assertThat(Files.readString(log)).as("log lines in the shipped format (keel-server's ServerLogging)")
+          .containsPattern("(?m)^\\d{2}:\\d{2}:\\d{2}\\.\\d{3} INFO  \\[main\\] d\\.k\\.a\\.AdminExtension - admin listening on 127\\.0\\.0\\.1:" + admin + "$");
       server.destroy(); // SIGTERM
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("stopped after the drain").isTrue();
       assertThat(server.exitValue()).as("exit status of a drained SIGTERM (log: %s)", Files.readString(log)).isZero();
