@@ -50,9 +50,9 @@ public final class LoopFixture implements AutoCloseable {
     if (!server.sessions().tryReserve()) {
       throw new IllegalStateException("max-connections reached: raise it in the fixture's config");
     }
-    ReadActivity activity = new ReadActivity(budget);
-    EmbeddedChannel ch = EmbeddedChannel.builder().register(false).handlers(activity).build();
+    EmbeddedChannel ch = EmbeddedChannel.builder().register(false).build();
     loop().register(ch).syncUninterruptibly();
+    ReadActivity activity = new ReadActivity(budget, loop().ticker());
     Session s = Session.open(ch, wire, server, activity, true, null);
     sessions.add(s);
     channels.add(ch);

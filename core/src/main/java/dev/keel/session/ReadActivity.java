@@ -2,20 +2,22 @@ package dev.keel.session;
 
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.Stage;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.Ticker;
 
 /**
- * First handler of every pipeline: notes when bytes last arrived, before any decoder, so that a
- * partial frame or a pong counts as activity for the idle timeout. It also keeps what the decoders
- * tell it of frames begun and not finished (a frame's buffered bytes, a fragmented message's joined
- * fragments): since when, and how many bytes, for the frame timeout and the memory budget's view of
- * the connection.
+ * When bytes last arrived on a connection, noted by its frame decoder as each read arrives, before
+ * decoding it, so that a partial frame or a pong counts as activity for the idle timeout. It also keeps
+ * what the decoders tell it of frames begun and not finished (a frame's buffered bytes, a fragmented
+ * message's joined fragments): since when, and how many bytes, for the frame timeout and the memory
+ * budget's view of the connection.
+ *
+ * <p>Not a pipeline handler: it was one (the first of every pipeline), and its handler context cost
+ * every idle connection 64 bytes and every read a hop (docs/benchmarks.md, round 10). The decoder it
+ * is given to calls {@link #read()} and {@link #ended()}. Loop-confined.
  */
-public final class ReadActivity extends ChannelInboundHandlerAdapter {
+public final class ReadActivity {
   private final MemoryBudget budget;
-  private Ticker ticker;
+  private final Ticker ticker;
   private long lastReadNanos;
   /** Since when the frame now unfinished began arriving; -1 while none is. */
   private long frameSince = -1;
@@ -31,29 +33,26 @@ public final class ReadActivity extends ChannelInboundHandlerAdapter {
    */
   private Session session;
 
-  /** @param budget charged with the bytes of unfinished frames ({@code PARTIAL_FRAMES}) */
-  public ReadActivity(MemoryBudget budget) {
+  /**
+   * @param budget charged with the bytes of unfinished frames ({@code PARTIAL_FRAMES})
+   * @param ticker the connection's event loop's: the clock counts from now
+   */
+  public ReadActivity(MemoryBudget budget, Ticker ticker) {
     this.budget = budget;
+    this.ticker = ticker;
+    this.lastReadNanos = ticker.nanoTime();
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    ticker = ctx.executor().ticker();
+  /** The decoder, as a read arrives and before it decodes it: the peer sent bytes. */
+  public void read() {
     lastReadNanos = ticker.nanoTime();
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastReadNanos = ticker.nanoTime();
-    ctx.fireChannelRead(msg);
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  /** The decoder, once the channel is inactive: what the decoders held goes with the channel. */
+  public void ended() {
     frameBytes = 0;
     fragmentBytes = 0;
-    changed(); // what the decoders held goes with the channel
-    ctx.fireChannelInactive();
+    changed();
   }
 
   long lastReadNanos() {

@@ -71,6 +71,9 @@ public final class Session implements Subscriber {
     this.openedNanos = ticker.nanoTime();
     this.deadlines = new Deadlines(this, openedNanos);
     activity.session(this);
+    // The idle clock starts at the session at the latest: a WebSocket's HTTP upgrade was read by the
+    // HTTP stage, which keeps its own clocks and does not tell the activity.
+    activity.touch(openedNanos);
     this.established = established;
     this.transportStats = server.counters().transport(wire.transport());
   }

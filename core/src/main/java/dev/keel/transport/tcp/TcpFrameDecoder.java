@@ -13,8 +13,9 @@ import java.util.List;
  * the limit, after which it discards all input: the connection is being closed.
  *
  * <p>The length is checked before any payload is buffered, so an oversized frame costs four bytes.
- * A frame that has begun is reported to {@link ReadActivity}: it must finish within the frame timeout,
- * and its bytes count against the memory budget while it waits.
+ * Every read is noted in the connection's {@link ReadActivity} (the idle timeout), and a frame that
+ * has begun is reported to it: it must finish within the frame timeout, and its bytes count against
+ * the memory budget while it waits.
  */
 final class TcpFrameDecoder extends ByteToMessageDecoder {
   /** An empty frame: a heartbeat from the peer. */
@@ -46,11 +47,21 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    activity.read(); // any byte counts for the idle timeout, a frame's first as much as its last
     long before = frames;
     super.channelRead(ctx, msg);
     // The memory a begun frame holds is the buffer's capacity, not its bytes so far.
     ByteBuf held = internalBuffer();
     activity.frameBuffered(discarding || !held.isReadable() ? 0 : held.capacity(), frames != before);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    try {
+      super.channelInactive(ctx);
+    } finally {
+      activity.ended();
+    }
   }
 
   @Override

@@ -16,9 +16,8 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    ReadActivity activity = new ReadActivity(server.budget());
+    ReadActivity activity = new ReadActivity(server.budget(), ch.eventLoop().ticker());
     ch.pipeline()
-        .addLast("activity", activity)
         .addLast("frame-decoder", new TcpFrameDecoder(server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity))
         .addLast("session", new TcpSessionHandler(server, activity));
   }

@@ -10,9 +10,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import java.util.List;
 
 /**
- * The RFC 6455 handshake, installing a frame decoder that reports the frame it has begun and not
- * finished: that frame must finish within the frame timeout, and its buffered bytes count against
- * the memory budget (a client that sends most of a large frame and then trickles holds them).
+ * The RFC 6455 handshake, installing a frame decoder that notes every read in the connection's
+ * {@link ReadActivity} (the idle timeout) and reports the frame it has begun and not finished: that
+ * frame must finish within the frame timeout, and its buffered bytes count against the memory budget
+ * (a client that sends most of a large frame and then trickles holds them).
  */
 final class MeteredHandshaker extends WebSocketServerHandshaker13 {
   private final ReadActivity activity;
@@ -45,10 +46,20 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      activity.read(); // any byte counts for the idle timeout: a frame's first, a pong, a fragment
       completed = false;
       super.channelRead(ctx, msg);
       ByteBuf held = internalBuffer(); // what a begun frame holds is the buffer's capacity
       activity.frameBuffered(held.isReadable() ? held.capacity() : 0, completed);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      try {
+        super.channelInactive(ctx);
+      } finally {
+        activity.ended();
+      }
     }
   }
 }

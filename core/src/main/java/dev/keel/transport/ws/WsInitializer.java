@@ -57,11 +57,11 @@ public final class WsInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    ReadActivity activity = new ReadActivity(server.budget());
+    // Told of reads by the WebSocket frame decoder once there is one; the HTTP stage keeps its own clocks.
+    ReadActivity activity = new ReadActivity(server.budget(), ch.eventLoop().ticker());
     HttpStage stage = new HttpStage(server.config());
     HttpBodyMeter bodies = new HttpBodyMeter(server.budget());
     ch.pipeline()
-        .addLast("activity", activity)
         .addLast("http-stage", stage)
         .addLast("http-codec", new HttpServerCodec(new HttpDecoderConfig()
             .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(8192),

@@ -73,7 +73,7 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof PingWebSocketFrame ping) {
       ControlFrames.received(session, ByteBufUtil.getBytes(ping.content()));
     } else if (frame instanceof PongWebSocketFrame) {
-      ControlFrames.received(session, null); // activity already counted by ReadActivity; a token all the same
+      ControlFrames.received(session, null); // activity already noted by the decoder (ReadActivity); a token all the same
     } else if (frame instanceof CloseWebSocketFrame close) {
       session.close(WsErrors.validCloseCode(close) ? CloseCause.CLIENT : CloseCause.PROTOCOL_ERROR);
     }

@@ -7,6 +7,7 @@ import dev.keel.session.ReadActivity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class TcpFrameDecoderTest {
   private static final int MAX = 100;
   private final MemoryBudget budget = new MemoryBudget(1L << 30);
-  private final ReadActivity activity = new ReadActivity(budget);
-  private final EmbeddedChannel channel = new EmbeddedChannel(activity, new TcpFrameDecoder(MAX, activity));
+  private final ReadActivity activity = new ReadActivity(budget, Ticker.systemTicker());
+  private final EmbeddedChannel channel = new EmbeddedChannel(new TcpFrameDecoder(MAX, activity));
   private final List<ByteBuf> inputs = new ArrayList<>();
 
   private ByteBuf in(byte[] bytes) {
