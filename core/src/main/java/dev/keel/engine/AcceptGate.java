@@ -63,9 +63,13 @@ final class AcceptGate {
       return false;
     }
     // Added before the listener: a channel already closed is notified at once, and removed again.
-    allChannels.add(ch);
+    boolean beforeStop = allChannels.add(ch);
     Releases releases = new Releases(sockets, allChannels);
     ch.closeFuture().addListener(releases);
+    if (!beforeStop) {
+      ch.close(); // accepted as the server stopped, after its sweep of open channels
+      return false;
+    }
     if (tcp && budget.stage() != Stage.NORMAL) {
       // Over the high mark: a TCP client has nothing to read a refusal from, so it is closed at once.
       // (HTTP connections are admitted: health checks and metrics must still answer, and an upgrade

@@ -15,14 +15,24 @@ import java.util.concurrent.TimeUnit;
  * channel, and a second listener makes the close future allocate a listener list: 48 bytes on every
  * connection. Here the admission's one close listener ({@link AcceptGate}) removes the channel.
  *
- * <p>Usage: {@code open.add(ch)} before the listener is added; {@code open.remove(ch)} in it;
- * {@code open.closeAll(5, SECONDS)} at stop.
+ * <p>Usage: {@code open.add(ch)} before the listener is added (and a close if it returned false);
+ * {@code open.remove(ch)} in the listener; {@code open.closeAll(5, SECONDS)} at stop.
  */
 final class OpenChannels {
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+  /** Set by the first {@link #closeAll}: a channel accepted after it is closed by its admission. */
+  private volatile boolean stopping;
 
-  void add(Channel ch) {
+  /**
+   * Adds {@code ch}; false when a stop has begun sweeping, and the caller must close it. A channel the
+   * listener accepted just before it closed reaches its admission on its own loop, possibly after the
+   * sweep: without this it stayed open until its own deadlines (CI saw one outlive a stop by 30 s).
+   * Adding and then reading {@code stopping}, against setting it and then sweeping, leaves no gap:
+   * either the sweep sees the channel or the channel sees the flag.
+   */
+  boolean add(Channel ch) {
     open.add(ch);
+    return !stopping;
   }
 
   void remove(Channel ch) {
@@ -38,6 +48,7 @@ final class OpenChannels {
    * closed. Not on an event loop: it blocks. Returns whether all closed in time.
    */
   boolean closeAll(long timeout, TimeUnit unit) {
+    stopping = true;
     List<ChannelFuture> closing = new ArrayList<>(open.size());
     for (Channel ch : open) {
       closing.add(ch.close());
