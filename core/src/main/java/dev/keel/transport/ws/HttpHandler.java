@@ -247,7 +247,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.pipeline().remove(bodies); // no HTTP bodies after the upgrade
     ctx.channel().config().setAutoRead(true); // from here on the session's gate owns reading
     WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
-    ctx.pipeline().addAfter(ctx.name(), "ws-session", session);
+    MeteredHandshaker.deliverTo(ctx, session); // the decoder hands it frames: no handler of its own
     ctx.pipeline().remove(stage);
     ctx.pipeline().remove(this);
   }

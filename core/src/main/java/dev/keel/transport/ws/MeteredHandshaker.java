@@ -28,9 +28,24 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     return new Decoder(decoderConfig(), activity);
   }
 
+  /** Where the frame decoder hands its frames once the session exists ({@code session} from the upgrade). */
+  static void deliverTo(ChannelHandlerContext ctx, WsSessionHandler session) {
+    Decoder d = ctx.pipeline().get(Decoder.class);
+    if (d == null) {
+      throw new IllegalStateException("no WebSocket frame decoder after the handshake");
+    }
+    d.session = session;
+  }
+
+  /**
+   * Netty's RFC 6455 decoder, and from the upgrade on the last handler of the pipeline: the frames it
+   * decodes go straight to the session ({@link WsSessionHandler}), as do the channel's writability,
+   * its end and what a read raised.
+   */
   private static final class Decoder extends WebSocket13FrameDecoder {
     private final ReadActivity activity;
     private boolean completed;
+    private WsSessionHandler session;
 
     Decoder(WebSocketDecoderConfig config, ReadActivity activity) {
       super(config);
@@ -41,7 +56,39 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
       int before = out.size();
       super.decode(ctx, in, out);
-      completed |= out.size() > before;
+      int after = out.size();
+      completed |= after > before;
+      WsSessionHandler s = session;
+      if (s == null || after == before) {
+        return;
+      }
+      for (int i = before; i < after; i++) {
+        try {
+          s.channelRead(out.get(i)); // releases the frame
+        } catch (RuntimeException e) {
+          s.exceptionCaught(ctx, e); // as it was when the session was the next handler: the next frame goes on
+        }
+      }
+      for (int i = after - 1; i >= before; i--) {
+        out.remove(i);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      if (session != null) {
+        session.channelWritabilityChanged();
+      }
+      super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+      if (session != null) {
+        session.exceptionCaught(ctx, cause);
+      } else {
+        super.exceptionCaught(ctx, cause);
+      }
     }
 
     @Override
@@ -56,9 +103,15 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       try {
-        super.channelInactive(ctx);
+        super.channelInactive(ctx); // decodes what is left: its frames still go to the session
       } finally {
-        activity.ended();
+        try {
+          if (session != null) {
+            session.channelInactive();
+          }
+        } finally {
+          activity.ended();
+        }
       }
     }
   }

@@ -10,7 +10,6 @@ import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -21,7 +20,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Connects an upgraded WebSocket channel to its {@link Session}. Each text or binary message is
+ * Connects an upgraded WebSocket channel to its {@link Session}. Not a pipeline handler: the frame
+ * decoder hands it each frame and the channel's events ({@link MeteredHandshaker}), which saves every
+ * idle connection a handler context and every frame a hop through the pipeline. Each text or binary message is
  * copied to an exact-size array and its pooled frame released right here, so nothing downstream
  * can pin a read buffer. Fragmented messages are put together here ({@link Fragments}); a text
  * message must be UTF-8 (else close 1007, RFC 6455 §8.1); every frame, control frames and fragments
@@ -29,7 +30,7 @@ import io.netty.util.ReferenceCountUtil;
  * opcodes, control-frame sizes, fragment order); a close code outside RFC 6455 §7.4's ranges is
  * checked here ({@link WsErrors}).
  */
-final class WsSessionHandler extends ChannelInboundHandlerAdapter {
+final class WsSessionHandler {
   private final Session session;
   private final int maxMessageSize;
   private final ReadActivity activity;
@@ -48,8 +49,8 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
         server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity);
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  /** One decoded frame, from the frame decoder; released here. */
+  void channelRead(Object msg) {
     try {
       if (msg instanceof WebSocketFrame frame) {
         read(frame);
@@ -114,21 +115,17 @@ final class WsSessionHandler extends ChannelInboundHandlerAdapter {
     session.onInbound(payload, binary);
   }
 
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+  void channelWritabilityChanged() {
     session.writabilityChanged();
-    ctx.fireChannelWritabilityChanged();
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  void channelInactive() {
     fragmentsDone();
     session.ended();
-    ctx.fireChannelInactive();
   }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  /** What a read raised, in the decoder or in this session's handling of a frame. */
+  void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     CloseCause reason = WsErrors.closeCause(cause);
     if (reason == null) { // the peer reset the connection or left mid-frame: it ended it
       ctx.close();
