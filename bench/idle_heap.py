@@ -4,8 +4,9 @@
 #   --max-connections-per-ip 100000 --connect-rate-per-ip 100000 --connect-burst-per-ip 100000
 # Then:            python3 bench/idle_heap.py 5000 38181 39100
 # It diffs two /debug/heap class histograms (each runs a full GC) around opening N connections.
-import socket, base64, os, json, sys, time, urllib.request
-N=int(sys.argv[1]); WS=int(sys.argv[2]); ADMIN=int(sys.argv[3])
+# TRANSPORT=tcp: framed-TCP connections to the port given instead (start the server with --tcp-port PORT).
+import socket, base64, os, json, sys, time, urllib.request, struct
+N=int(sys.argv[1]); WS=int(sys.argv[2]); ADMIN=int(sys.argv[3]); TCP=os.environ.get("TRANSPORT")=="tcp"
 def heap():
     return {r["class"]:(r["instances"],r["bytes"]) for r in json.load(urllib.request.urlopen("http://127.0.0.1:%d/debug/heap?limit=400"%ADMIN))["rows"]}
 def frame(txt):
@@ -15,6 +16,9 @@ base=heap()
 socks=[]
 for i in range(N):
     s=socket.socket(); s.bind(("127.0.0.%d"%(2+i%200),0)); s.connect(("127.0.0.1",WS))
+    if TCP:
+        p=json.dumps({"op":"sub","topic":"t%d"%(i%100)}).encode()
+        s.sendall(struct.pack(">I",len(p))+p); socks.append(s); continue
     k=base64.b64encode(os.urandom(16)).decode()
     s.sendall(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"%k).encode())
     buf=b""

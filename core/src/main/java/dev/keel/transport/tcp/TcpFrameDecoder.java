@@ -35,14 +35,54 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
 
   private final int maxMessageSize;
   private final ReadActivity activity;
+  /** Where frames and the channel's events go; null: frames go down the pipeline (the decoder's own tests). */
+  private final TcpSessionHandler session;
   private boolean discarding;
   /** Frames decoded so far: tells a read that finished one from a read that only added to one. */
   private long frames;
 
   /** @param activity told, after each read, what the unfinished frame holds (frame timeout, budget) */
   TcpFrameDecoder(int maxMessageSize, ReadActivity activity) {
+    this(maxMessageSize, activity, null);
+  }
+
+  /**
+   * @param session handed every frame, and the channel's start, writability, end and errors: with it,
+   *     this decoder is the pipeline's one handler
+   */
+  TcpFrameDecoder(int maxMessageSize, ReadActivity activity, TcpSessionHandler session) {
     this.maxMessageSize = maxMessageSize;
     this.activity = activity;
+    this.session = session;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    if (session != null) {
+      session.channelActive(ctx);
+    }
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (session != null) {
+      session.channelWritabilityChanged();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  /**
+   * The end of the framed-TCP pipeline: what a read raised goes to the session's handler
+   * ({@link TcpSessionHandler#exceptionCaught}), never a stack trace to the client.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (session != null) {
+      session.exceptionCaught(ctx, cause);
+    } else {
+      super.exceptionCaught(ctx, cause);
+    }
   }
 
   @Override
@@ -58,14 +98,38 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     try {
-      super.channelInactive(ctx);
+      super.channelInactive(ctx); // decodes what is left: its frames still go to the session
     } finally {
-      activity.ended();
+      try {
+        if (session != null) {
+          session.channelInactive();
+        }
+      } finally {
+        activity.ended();
+      }
     }
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int before = out.size();
+    frame(in, out);
+    if (session == null || out.size() == before) {
+      return;
+    }
+    for (int i = before; i < out.size(); i++) {
+      try {
+        session.channelRead(out.get(i));
+      } catch (RuntimeException e) {
+        session.exceptionCaught(ctx, e); // as when the session was the next handler: the next frame goes on
+      }
+    }
+    for (int i = out.size() - 1; i >= before; i--) {
+      out.remove(i);
+    }
+  }
+
+  private void frame(ByteBuf in, List<Object> out) {
     if (discarding) {
       in.skipBytes(in.readableBytes());
       return;

@@ -18,7 +18,8 @@ public final class TcpInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     ReadActivity activity = new ReadActivity(server.budget(), ch.eventLoop().ticker());
     ch.pipeline()
-        .addLast("frame-decoder", new TcpFrameDecoder(server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity))
-        .addLast("session", new TcpSessionHandler(server, activity));
+        // The one handler: it decodes frames and hands them, and the channel's events, to the session.
+        .addLast("frame-decoder", new TcpFrameDecoder(server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity,
+            new TcpSessionHandler(server, activity)));
   }
 }

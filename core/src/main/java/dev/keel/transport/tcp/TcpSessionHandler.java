@@ -6,7 +6,6 @@ import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import dev.keel.session.CloseLog;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
@@ -14,8 +13,12 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Connects a framed-TCP channel to its {@link Session}: admission, frames in, lifecycle events. */
-final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
+/**
+ * Connects a framed-TCP channel to its {@link Session}: admission, frames in, lifecycle events. Not a
+ * pipeline handler: {@link TcpFrameDecoder}, the pipeline's one handler, calls it, which saves every
+ * idle connection a handler context and every frame a hop.
+ */
+final class TcpSessionHandler {
   private static final Logger log = LoggerFactory.getLogger(TcpSessionHandler.class);
 
   private final ServerContext server;
@@ -27,8 +30,7 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
     this.activity = activity;
   }
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  void channelActive(ChannelHandlerContext ctx) {
     if (!server.sessions().tryReserve()) {
       server.counters().tcp.closed(CloseCause.SERVER_FULL);
       log.debug("refusing {}: max-connections reached or draining", ClientAddress.of(ctx.channel()));
@@ -36,11 +38,10 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     session = Session.open(ctx.channel(), TcpWire.INSTANCE, server, activity, false, null);
-    ctx.fireChannelActive();
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  /** One decoded frame: a payload, {@link TcpFrameDecoder#HEARTBEAT} or {@link TcpFrameDecoder#TOO_LARGE}. */
+  void channelRead(Object msg) {
     if (session == null) {
       return; // refused; nothing was allocated for it (payloads are plain arrays)
     }
@@ -53,20 +54,16 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+  void channelWritabilityChanged() {
     if (session != null) {
       session.writabilityChanged();
     }
-    ctx.fireChannelWritabilityChanged();
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  void channelInactive() {
     if (session != null) {
       session.ended();
     }
-    ctx.fireChannelInactive();
   }
 
   /**
@@ -74,8 +71,7 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
    * TLS port, or a broken TLS record, close the connection as a protocol error; anything else is
    * unexpected and logged as one line by the close log. Never a stack trace for what a client sent.
    */
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (root instanceof IOException && !(root instanceof SSLException)) {
       ctx.close(); // reset by peer and the like: the client ended it
