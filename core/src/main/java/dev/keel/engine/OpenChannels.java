@@ -26,7 +26,7 @@ final class OpenChannels {
   /**
    * Adds {@code ch}; false when a stop has begun sweeping, and the caller must close it. A channel the
    * listener accepted just before it closed reaches its admission on its own loop, possibly after the
-   * sweep: without this it stayed open until its own deadlines (CI saw one outlive a stop by 30 s).
+   * sweep: without this it stayed open until its own deadlines (a full core test run saw one outlive a stop by 30 s).
    * Adding and then reading {@code stopping}, against setting it and then sweeping, leaves no gap:
    * either the sweep sees the channel or the channel sees the flag.
    */

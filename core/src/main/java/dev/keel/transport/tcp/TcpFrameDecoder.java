@@ -1,6 +1,7 @@
 package dev.keel.transport.tcp;
 
 import dev.keel.session.ReadActivity;
+import dev.keel.transport.FrameSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -67,19 +68,19 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
     if (session != null) {
-      session.channelWritabilityChanged();
+      session.writabilityChanged();
     }
     super.channelWritabilityChanged(ctx);
   }
 
   /**
    * The end of the framed-TCP pipeline: what a read raised goes to the session's handler
-   * ({@link TcpSessionHandler#exceptionCaught}), never a stack trace to the client.
+   * ({@link TcpSessionHandler#failed}), never a stack trace to the client.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
     if (session != null) {
-      session.exceptionCaught(ctx, cause);
+      session.failed(ctx, cause);
     } else {
       super.exceptionCaught(ctx, cause);
     }
@@ -102,7 +103,7 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
     } finally {
       try {
         if (session != null) {
-          session.channelInactive();
+          session.ended();
         }
       } finally {
         activity.ended();
@@ -114,18 +115,8 @@ final class TcpFrameDecoder extends ByteToMessageDecoder {
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     int before = out.size();
     frame(in, out);
-    if (session == null || out.size() == before) {
-      return;
-    }
-    for (int i = before; i < out.size(); i++) {
-      try {
-        session.channelRead(out.get(i));
-      } catch (RuntimeException e) {
-        session.exceptionCaught(ctx, e); // as when the session was the next handler: the next frame goes on
-      }
-    }
-    for (int i = out.size() - 1; i >= before; i--) {
-      out.remove(i);
+    if (session != null) {
+      FrameSink.handOn(ctx, session, out, before);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.keel.session.CloseCause;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
+import dev.keel.transport.FrameSink;
 import io.netty.channel.ChannelHandlerContext;
 import dev.keel.session.CloseLog;
 import io.netty.handler.codec.DecoderException;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * pipeline handler: {@link TcpFrameDecoder}, the pipeline's one handler, calls it, which saves every
  * idle connection a handler context and every frame a hop.
  */
-final class TcpSessionHandler {
+final class TcpSessionHandler implements FrameSink {
   private static final Logger log = LoggerFactory.getLogger(TcpSessionHandler.class);
 
   private final ServerContext server;
@@ -41,7 +42,8 @@ final class TcpSessionHandler {
   }
 
   /** One decoded frame: a payload, {@link TcpFrameDecoder#HEARTBEAT} or {@link TcpFrameDecoder#TOO_LARGE}. */
-  void channelRead(Object msg) {
+  @Override
+  public void frame(Object msg) {
     if (session == null) {
       return; // refused; nothing was allocated for it (payloads are plain arrays)
     }
@@ -54,13 +56,15 @@ final class TcpSessionHandler {
     }
   }
 
-  void channelWritabilityChanged() {
+  @Override
+  public void writabilityChanged() {
     if (session != null) {
       session.writabilityChanged();
     }
   }
 
-  void channelInactive() {
+  @Override
+  public void ended() {
     if (session != null) {
       session.ended();
     }
@@ -71,7 +75,8 @@ final class TcpSessionHandler {
    * TLS port, or a broken TLS record, close the connection as a protocol error; anything else is
    * unexpected and logged as one line by the close log. Never a stack trace for what a client sent.
    */
-  void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  @Override
+  public void failed(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (root instanceof IOException && !(root instanceof SSLException)) {
       ctx.close(); // reset by peer and the like: the client ended it

@@ -1,6 +1,7 @@
 package dev.keel.transport.ws;
 
 import dev.keel.session.ReadActivity;
+import dev.keel.transport.FrameSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
@@ -56,28 +57,16 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
       int before = out.size();
       super.decode(ctx, in, out);
-      int after = out.size();
-      completed |= after > before;
-      WsSessionHandler s = session;
-      if (s == null || after == before) {
-        return;
-      }
-      for (int i = before; i < after; i++) {
-        try {
-          s.channelRead(out.get(i)); // releases the frame
-        } catch (RuntimeException e) {
-          s.exceptionCaught(ctx, e); // as it was when the session was the next handler: the next frame goes on
-        }
-      }
-      for (int i = after - 1; i >= before; i--) {
-        out.remove(i);
+      completed |= out.size() > before;
+      if (session != null) {
+        FrameSink.handOn(ctx, session, out, before);
       }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
       if (session != null) {
-        session.channelWritabilityChanged();
+        session.writabilityChanged();
       }
       super.channelWritabilityChanged(ctx);
     }
@@ -85,7 +74,7 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
       if (session != null) {
-        session.exceptionCaught(ctx, cause);
+        session.failed(ctx, cause);
       } else {
         super.exceptionCaught(ctx, cause);
       }
@@ -107,7 +96,7 @@ final class MeteredHandshaker extends WebSocketServerHandshaker13 {
       } finally {
         try {
           if (session != null) {
-            session.channelInactive();
+            session.ended();
           }
         } finally {
           activity.ended();

@@ -8,6 +8,7 @@ import dev.keel.session.PeerIdentity;
 import dev.keel.session.ReadActivity;
 import dev.keel.session.ServerContext;
 import dev.keel.session.Session;
+import dev.keel.transport.FrameSink;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -30,7 +31,7 @@ import io.netty.util.ReferenceCountUtil;
  * opcodes, control-frame sizes, fragment order); a close code outside RFC 6455 §7.4's ranges is
  * checked here ({@link WsErrors}).
  */
-final class WsSessionHandler {
+final class WsSessionHandler implements FrameSink {
   private final Session session;
   private final int maxMessageSize;
   private final ReadActivity activity;
@@ -49,8 +50,8 @@ final class WsSessionHandler {
         server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity);
   }
 
-  /** One decoded frame, from the frame decoder; released here. */
-  void channelRead(Object msg) {
+  @Override
+  public void frame(Object msg) {
     try {
       if (msg instanceof WebSocketFrame frame) {
         read(frame);
@@ -115,17 +116,19 @@ final class WsSessionHandler {
     session.onInbound(payload, binary);
   }
 
-  void channelWritabilityChanged() {
+  @Override
+  public void writabilityChanged() {
     session.writabilityChanged();
   }
 
-  void channelInactive() {
+  @Override
+  public void ended() {
     fragmentsDone();
     session.ended();
   }
 
-  /** What a read raised, in the decoder or in this session's handling of a frame. */
-  void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  @Override
+  public void failed(ChannelHandlerContext ctx, Throwable cause) {
     CloseCause reason = WsErrors.closeCause(cause);
     if (reason == null) { // the peer reset the connection or left mid-frame: it ended it
       ctx.close();
