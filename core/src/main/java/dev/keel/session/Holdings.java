@@ -26,6 +26,7 @@ final class Holdings {
     return new ConnectionInfo(s.id(), s.transport(), String.valueOf(s.remoteAddress()), (now - s.openedNanos) / 1_000_000,
         s.subscriptions, s.outbound.bytes(), s.outbound.count(), s.gate.messagesIn(), s.outbound.messagesOut(),
         s.outbound.drops(), (now - s.activity.lastReadNanos()) / 1_000_000,
-        lastWrite == 0 ? -1 : (now - lastWrite) / 1_000_000, s.gate.rateLimitedCount(), s.gate.backlog(), accounted(s));
+        lastWrite == 0 ? -1 : (now - lastWrite) / 1_000_000, s.gate.rateLimitedCount(), s.gate.backlog(), accounted(s),
+        s.closingLabel());
   }
 }

@@ -392,6 +392,11 @@ public final class Session implements Subscriber {
     }
   }
 
+  /** Null while open; once the close has begun, its reason's label (for the connection ledger). */
+  String closingLabel() {
+    return closing == null ? null : closing.cause.label();
+  }
+
   private void sendGoodbye() {
     if (state == State.CLOSING || state == State.ENDED) {
       return;

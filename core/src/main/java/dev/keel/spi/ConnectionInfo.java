@@ -4,7 +4,10 @@ package dev.keel.spi;
  * One row of the connection ledger ({@code GET /debug/connections}): what one connection holds and
  * how it behaves. Times are milliseconds; {@code sinceLastWriteMs} is -1 before the first write;
  * {@code pendingInbound} counts messages read and not yet handed to the handler (throttled or paused);
- * {@code accountedBytes} is what the connection holds as the memory budget counts it (docs/memory.md).
+ * {@code accountedBytes} is what the connection holds as the memory budget counts it (docs/memory.md);
+ * {@code closing} is null while the connection is open and, once its close has begun, the reason's
+ * label ({@code slow_consumer}, {@code shutdown}, ...): it is then flushing or waiting for the peer to
+ * take its goodbye, for at most {@code close-timeout} after the flush.
  */
 public record ConnectionInfo(
     long id,
@@ -21,4 +24,5 @@ public record ConnectionInfo(
     long sinceLastWriteMs,
     long rateLimited,
     int pendingInbound,
-    long accountedBytes) {}
+    long accountedBytes,
+    String closing) {}

@@ -142,11 +142,54 @@ class AdminIT {
           "sinceLastReadMs", "sinceLastWriteMs", "rateLimited"}) {
         assertThat(first.has(field)).as("ledger row has %s", field).isTrue();
       }
+      assertThat(first.get("closing").isNull()).as("open: no close begun").isTrue();
       assertThat(body.get("connections").size()).as("limit").isEqualTo(2);
       JsonNode byDrops = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?sort=drops&limit=1").body());
       assertThat(byDrops.get("connections").get(0).get("remote").asText()).contains(":" + stalled.socket().getLocalPort());
       assertThat(Http.get(server.adminPort(), "/debug/connections?sort=size").statusCode()).as("bad sort").isEqualTo(400);
     }
+  }
+
+  @Test
+  void connectionLedgerShowsACutSubscriberWaitingOutItsGoodbye() throws Exception {
+    // The stalled peer reads nothing, so its goodbye cannot reach it: the server holds the connection
+    // for close-timeout (long here), and the ledger says why it is closing meanwhile.
+    server = Servers.start(b -> b
+        .set(CoreOptions.MAX_MESSAGE_SIZE, 4096)
+        .set(CoreOptions.OUTBOUND_QUEUE_BYTES, 16 * 1024)
+        .set(CoreOptions.WRITE_BUFFER_HIGH_WATER, 8 * 1024)
+        .set(CoreOptions.SOCKET_SEND_BUFFER, 4 * 1024)
+        .set(CoreOptions.SLOW_CONSUMER_POLICY, SlowConsumerPolicy.DISCONNECT)
+        .set(CoreOptions.CLOSE_TIMEOUT, Duration.ofSeconds(60))
+        .set(CoreOptions.RATE_LIMIT, 100_000)
+        .set(CoreOptions.RATE_BURST, 100_000));
+    try (TcpClient stalled = TcpClient.connect(server.tcpPort(), null, 2048);
+        TcpClient pub = TcpClient.connect(server.tcpPort())) {
+      stalled.send("{\"op\":\"sub\",\"topic\":\"c\"}");
+      stalled.read();
+      String data = "\"" + "c".repeat(1000) + "\"";
+      String port = ":" + stalled.socket().getLocalPort();
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        for (int i = 0; i < 20; i++) {
+          pub.send("{\"op\":\"pub\",\"topic\":\"c\",\"data\":" + data + "}");
+        }
+        return "slow_consumer".equals(closingOf(port));
+      });
+      assertThat(server.closed(CloseReason.SLOW_CONSUMER)).as("not ended yet: it waits for its goodbye to be taken").isZero();
+      assertThat(closingOf(":" + pub.socket().getLocalPort())).as("the publisher is open").isNull();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.closed(CloseReason.SLOW_CONSUMER) == 1);
+  }
+
+  /** The {@code closing} column of the ledger row whose remote address ends in {@code port}, or null. */
+  private String closingOf(String port) {
+    JsonNode rows = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?limit=100").body()).get("connections");
+    for (JsonNode row : rows) {
+      if (row.get("remote").asText().endsWith(port)) {
+        return row.get("closing").isNull() ? null : row.get("closing").asText();
+      }
+    }
+    throw new AssertionError("no ledger row for " + port + ": " + rows);
   }
 
   @Test
