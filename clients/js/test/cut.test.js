@@ -1,5 +1,5 @@
 // The application stalls, the server cuts it as a slow consumer (JsClientIT: KEEL_CONTROL/flood fills
-// its queue with 60 kB messages and creates KEEL_FLAG once the cut happened).
+// its queue with 60 kB messages and creates KEEL_FLAG once the cut has begun).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

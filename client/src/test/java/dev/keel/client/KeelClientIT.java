@@ -181,11 +181,11 @@ class KeelClientIT {
         events.await(ClientEvent.Subscribed.class, s -> true);
         String pad = "x".repeat(60_000);
         int published = 0;
-        while (published < 2000 && (published % 50 != 0 || !cutBegun(server))) {
+        while (published < 2000 && (published % 50 != 0 || !server.slowConsumerCutBegun())) {
           published++;
           server.publish("news", "{\"n\":" + published + ",\"pad\":\"" + pad + "\"}");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> cutBegun(server));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.slowConsumerCutBegun());
         release.countDown();
         events.await(ClientEvent.Disconnected.class, d -> d.kind() == CloseKind.SLOW_CONSUMER);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.probe.closed(CloseReason.SLOW_CONSUMER) > 0);
@@ -205,13 +205,6 @@ class KeelClientIT {
         }
       }
     }
-  }
-
-  /** The server has begun cutting a slow consumer (its goodbye is queued), or has already ended it. */
-  private static boolean cutBegun(TestServer server) throws Exception {
-    return server.probe.closed(CloseReason.SLOW_CONSUMER) > 0
-        || server.probe.host().connections().get(10, TimeUnit.SECONDS).stream()
-            .anyMatch(info -> "slow_consumer".equals(info.closing()));
   }
 
   @Test

@@ -52,6 +52,13 @@ final class TestServer implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port() + "/ws");
   }
 
+  /** The server has begun cutting a slow consumer (its goodbye is queued), or has already ended it. */
+  boolean slowConsumerCutBegun() throws Exception {
+    return probe.closed(dev.keel.api.CloseReason.SLOW_CONSUMER) > 0
+        || probe.host().connections().get(10, java.util.concurrent.TimeUnit.SECONDS).stream()
+            .anyMatch(info -> "slow_consumer".equals(info.closing()));
+  }
+
   void publish(String topic, String json) {
     probe.host().publish(topic, json.getBytes(StandardCharsets.UTF_8), null, null);
   }
