@@ -71,8 +71,15 @@ final class NativeHeapTrim implements Extension {
     }
   }
 
+  /**
+   * Messages published and delivered, connections opened, and connections closed (opened minus those
+   * still open): a mass disconnect frees what its connections held, and is a load whose end is worth a
+   * trim, even when nothing else happened since the last one.
+   */
   private long activity() {
-    return readings.published() + readings.delivered() + readings.opened("ws") + readings.opened("tcp");
+    long opened = readings.opened("ws") + readings.opened("tcp");
+    long closed = opened - readings.connections("ws") - readings.connections("tcp");
+    return readings.published() + readings.delivered() + opened + closed;
   }
 
   private void trim() {

@@ -2,7 +2,7 @@ package dev.keel.serve;
 
 /**
  * Decides, one interval at a time, when a load has ended: an interval whose activity (messages
- * published and delivered, connections opened) is at most a tenth of the busiest interval since the
+ * published and delivered, connections opened and closed) is at most a tenth of the busiest interval since the
  * last decision, and then a short look that confirms the load has not just come back. Then, and
  * only then, is the moment to give memory back: under a steady load nothing is waiting to be
  * returned that the load will not take again, and the work of returning it would stall the event

@@ -23,7 +23,7 @@ public final class ServeOptions {
       .range(Duration.ZERO, Duration.ofHours(1))
       .describe("How often to look whether a load has ended, to return the C heap's free memory to the OS then (0s: never).")
       .why("RSS comes back within seconds of a load's end; trimming only then (not on a clock) keeps the ~60 ms a trim costs out of a loaded server's latency.")
-      .details("Every interval the server compares its activity (messages published and delivered, connections opened) with the busiest interval since its last trim; when it has fallen to a tenth or less, the load has ended and the server asks the JVM to return glibc's free memory (`System.trim_native_heap`, the same as `jcmd PID System.trim_native_heap`). Under a steady load it never trims. Counted by `keel_native_heap_trims_total`. `0s` turns it off; on a platform without glibc it turns itself off and says so once.")
+      .details("Every interval the server compares its activity (messages published and delivered, connections opened and closed) with the busiest interval since its last trim; when it has fallen to a tenth or less, the load has ended and the server asks the JVM to return glibc's free memory (`System.trim_native_heap`, the same as `jcmd PID System.trim_native_heap`). Under a steady load it never trims. Counted by `keel_native_heap_trims_total`. `0s` turns it off; on a platform without glibc it turns itself off and says so once.")
       .valid("0s (off) to 1h");
 
   public static final Option<Duration> WARMUP = Option.duration("warmup", Duration.ofSeconds(2))

@@ -8,8 +8,11 @@ import dev.keel.spi.Meters;
 import dev.keel.testing.LeakReportExtension;
 import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
+import dev.keel.testing.TcpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,6 +33,28 @@ class NativeHeapTrimIT {
         server.publish("t", data, n -> { }, why -> { });
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> trims(server) >= 1);
+    }
+  }
+
+  @Test
+  void connectionsThatAllClose_areFollowedByATrim() throws Exception {
+    try (Running server = Servers.start(b -> b.set(ServeOptions.NATIVE_HEAP_TRIM, Duration.ofMillis(100)))) {
+      List<TcpClient> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < 200; i++) {
+          clients.add(TcpClient.connect(server.tcpPort()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> trims(server) >= 1); // the connects' end
+      } finally {
+        for (TcpClient c : clients) {
+          c.close();
+        }
+      }
+      double before = trims(server);
+      // Closes are the only activity from here: without them counted, no load would be seen to end.
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> trims(server) > before);
     }
   }
 
