@@ -87,10 +87,13 @@ keel_jvm_sizing() {
     # heap that tight, old objects are always above G1's adaptive marking threshold, so a marking cycle
     # ran every 1-2 s under load, each taking the one core from the event loops; a fixed threshold of
     # 85% marks only when the old generation has really grown (docs/benchmarks.md, round 6).
+    # Every JIT compiler thread is started with the JVM, not on demand, so that the server's
+    # compiler-nice finds every C2 thread when it lowers their priority once warm (round 12).
     jvm_opts+=("-Xmx$((mib * 30 / 100 + 48))m" "-XX:MaxDirectMemorySize=$((mib * 70 / 100))m"
       "-Xms16m" "-XX:+UseG1GC" "-XX:MinHeapFreeRatio=5" "-XX:MaxHeapFreeRatio=15"
       "-XX:-G1UseAdaptiveIHOP" "-XX:InitiatingHeapOccupancyPercent=85"
-      "-XX:G1PeriodicGCInterval=10000" "-XX:ReservedCodeCacheSize=48m" "-XX:MaxMetaspaceSize=128m")
+      "-XX:G1PeriodicGCInterval=10000" "-XX:ReservedCodeCacheSize=48m" "-XX:MaxMetaspaceSize=128m"
+      "-XX:-UseDynamicNumberOfCompilerThreads")
     # The launcher always passes a number, never auto: the server and the JVM agree on it.
     if [ -z "$(KEEL_MEMORY_BUDGET='' named_budget "$@")" ] || [ "${named,,}" = auto ]; then
       serve_args+=(--memory-budget "${mib}MiB")

@@ -54,7 +54,8 @@ public final class PubSubServer implements AutoCloseable {
   public static PubSubServer create(KeelConfig config, Extension... more) {
     AdminExtension admin = new AdminExtension();
     RedisCluster cluster = new RedisCluster();
-    Warmup warmup = new Warmup(config);
+    CompilerNice nice = new CompilerNice(config.get(ServeOptions.COMPILER_NICE));
+    Warmup warmup = new Warmup(config, nice);
     Keel.Builder b = Keel.builder()
         .config(config)
         .handler(topics -> new PubSubService(topics, config.get(CoreOptions.MAX_SUBSCRIPTIONS),
@@ -87,6 +88,7 @@ public final class PubSubServer implements AutoCloseable {
    * @throws IllegalStateException if a listener cannot bind, an extension fails, or it was closed meanwhile
    */
   public PubSubServer start() throws InterruptedException {
+    warmup.lowerCompilerIfNotWarming(); // else at the warm-up's end, before the ports open
     keel.start();
     return this;
   }

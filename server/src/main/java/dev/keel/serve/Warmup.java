@@ -88,13 +88,17 @@ final class Warmup implements Extension, Keel.Warmup {
   private static final int WINDOW = 32;
 
   private final KeelConfig config;
+  private final CompilerNice compilerNice;
   private final AtomicBoolean done = new AtomicBoolean();
+  /** Whether {@link #addTo} set this warm-up to run. */
+  private volatile boolean scheduled;
   private volatile Readings readings;
   /** The private listener's port while and after the warm-up ran, else -1 (for tests). */
   private volatile int port = -1;
 
-  Warmup(KeelConfig config) {
+  Warmup(KeelConfig config, CompilerNice compilerNice) {
     this.config = config;
+    this.compilerNice = compilerNice;
   }
 
   /**
@@ -105,6 +109,7 @@ final class Warmup implements Extension, Keel.Warmup {
     String skip = skipReason(config);
     if (skip == null) {
       keel.warmup(this);
+      scheduled = true;
       return;
     }
     if (!"off".equals(skip)) {
@@ -135,7 +140,16 @@ final class Warmup implements Extension, Keel.Warmup {
     try {
       run(config, listener, readings);
     } finally {
+      // The warm-up's compilations are done (or given up on): from here on C2 goes after the loops.
+      compilerNice.apply();
       done.set(true);
+    }
+  }
+
+  /** When no warm-up runs, lowers the C2 threads' priority at once (compiler-nice). */
+  void lowerCompilerIfNotWarming() {
+    if (!scheduled) {
+      compilerNice.apply();
     }
   }
 

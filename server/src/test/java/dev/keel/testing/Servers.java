@@ -28,7 +28,8 @@ public final class Servers {
         .set(CoreOptions.CONNECT_RATE_PER_IP, 1_000_000)
         .set(CoreOptions.CONNECT_BURST_PER_IP, 1_000_000)
         .set(CoreOptions.SHUTDOWN_GRACE, Duration.ofSeconds(5))
-        .set(dev.keel.serve.ServeOptions.WARMUP, Duration.ZERO)) // WarmupIT tests it; the others start fast
+        .set(dev.keel.serve.ServeOptions.WARMUP, Duration.ZERO) // WarmupIT tests it; the others start fast
+        .set(dev.keel.serve.ServeOptions.COMPILER_NICE, 0)) // the test JVM's JIT is not a server's: CompilerNiceIT
         .build();
     return start(config, more);
   }
