@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Where a fresh server's CPU goes, phase by phase, in one harness-shaped broadcast run (round 12).
 
-    python3 bench/round12/phases.py RATE [PREFIX]
+    python3 bench/round12/phases.py RATE [PREFIX [SERVE FLAGS]]
 
-Starts `PREFIX ./keel serve` on core 0 (PREFIX: e.g. `env KEEL_JAVA_OPTS=...`), waits for /healthz 200,
+Starts `PREFIX ./keel serve ... SERVE FLAGS` on core 0 (PREFIX: e.g. `env KEEL_JAVA_OPTS=...`; FLAGS: e.g.
+`--compiler-nice 0`), waits for /healthz 200,
 runs the side-by-side loader on core 1 (2,000 fast + 100 stalled, 512 B, 10 s) and reads every server
 thread's CPU (/proc/PID/task/*/stat) at the loader's PHASE marks: before the connects, at the first
 publish and after the last delivery. Prints one JSON line: p50/p99, and CPU ticks (10 ms) per thread
@@ -11,10 +12,10 @@ group in the connect phase and in the measured window (the window is what compar
 deliveries)."""
 import collections, json, os, random, re, signal, subprocess, sys, time, urllib.request
 
-rate = sys.argv[1]; prefix = sys.argv[2] if len(sys.argv) > 2 else ""
+rate = sys.argv[1]; prefix = sys.argv[2] if len(sys.argv) > 2 else ""; flags = sys.argv[3] if len(sys.argv) > 3 else ""
 port = 30000 + random.randrange(5000)
 lim = "--connect-rate-per-ip 100000 --connect-burst-per-ip 100000 --max-connections-per-ip 100000"
-srv = subprocess.Popen(f"exec taskset -c 0 {prefix} ./keel serve --ws-port {port} --tcp-port 0 --admin-port 0 {lim}",
+srv = subprocess.Popen(f"exec taskset -c 0 {prefix} ./keel serve --ws-port {port} --tcp-port 0 --admin-port 0 {lim} {flags}",
                        shell=True, preexec_fn=os.setsid, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     for _ in range(600):
@@ -46,7 +47,7 @@ try:
     ld.wait()
     run = json.loads(last)
     def diff(a, b): return {k: b[k] - a.get(k, 0) for k in b if b[k] - a.get(k, 0) > 0}
-    out = dict(prefix=prefix, rate=int(rate), p50_ms=run["p50_us"] / 1000, p99_ms=run["p99_us"] / 1000, delivered=run["delivered"],
+    out = dict(prefix=prefix, flags=flags, rate=int(rate), p50_ms=run["p50_us"] / 1000, p99_ms=run["p99_us"] / 1000, delivered=run["delivered"],
                connect=diff(marks["start"], marks["publish"]), window=diff(marks["publish"], marks["done"]))
     out["connect_total"] = sum(out["connect"].values()); out["window_total"] = sum(out["window"].values())
     out["window_us_per_delivery"] = round(out["window_total"] * 1e4 / max(run["delivered"], 1), 2)

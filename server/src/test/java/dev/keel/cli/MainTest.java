@@ -95,6 +95,19 @@ class MainTest {
   }
 
   @Test
+  void run_compilerNiceOutOfRange_exitsWith2AndSaysWhatIsValid() {
+    for (String bad : new String[] {"20", "-1"}) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = Main.run(new String[] {"serve", "--compiler-nice", bad}, new PrintWriter(out, true),
+          new PrintWriter(err, true));
+      assertThat(code).as("exit code of `keel serve --compiler-nice %s`", bad).isEqualTo(2);
+      assertThat(err.toString()).as("stderr of `keel serve --compiler-nice %s`", bad).contains("compiler-nice")
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
   void run_unknownFlag_exitsWith2_suggestingTheNearestOption_withoutTheWholeHelp() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
