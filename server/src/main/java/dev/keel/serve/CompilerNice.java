@@ -94,11 +94,4 @@ final class CompilerNice {
     return tids;
   }
 
-  /** A thread's nice value, from {@code /proc/self/task/TID/stat} (for tests and the debug log). */
-  static int niceOf(String tid) throws IOException {
-    String stat = Files.readString(TASKS.resolve(tid).resolve("stat"));
-    // After the name, which is in parentheses and may hold spaces: field 3 (state) onwards; nice is field 19.
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    return Integer.parseInt(f[19 - 3]);
-  }
 }

@@ -90,8 +90,6 @@ final class Warmup implements Extension, Keel.Warmup {
   private final KeelConfig config;
   private final CompilerNice compilerNice;
   private final AtomicBoolean done = new AtomicBoolean();
-  /** Whether {@link #addTo} set this warm-up to run. */
-  private volatile boolean scheduled;
   private volatile Readings readings;
   /** The private listener's port while and after the warm-up ran, else -1 (for tests). */
   private volatile int port = -1;
@@ -109,7 +107,6 @@ final class Warmup implements Extension, Keel.Warmup {
     String skip = skipReason(config);
     if (skip == null) {
       keel.warmup(this);
-      scheduled = true;
       return;
     }
     if (!"off".equals(skip)) {
@@ -146,9 +143,12 @@ final class Warmup implements Extension, Keel.Warmup {
     }
   }
 
-  /** When no warm-up runs, lowers the C2 threads' priority at once (compiler-nice). */
+  /**
+   * When no warm-up will run, lowers the C2 threads' priority at once (compiler-nice). Called before the
+   * server starts: {@code done} is already set then only if {@link #addTo} skipped the warm-up.
+   */
   void lowerCompilerIfNotWarming() {
-    if (!scheduled) {
+    if (done.get()) {
       compilerNice.apply();
     }
   }

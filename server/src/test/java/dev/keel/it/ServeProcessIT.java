@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.testing.Http;
+import dev.keel.testing.Ports;
 import dev.keel.testing.WsClient;
 import java.io.File;
 import java.net.ServerSocket;
@@ -35,7 +36,7 @@ class ServeProcessIT {
       // The admin port opens before the warm-up and serves through it; the public port opens after it.
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
           .until(() -> Http.get(admin, "/metrics").statusCode() == 200);
-      assertThat(refuses(port)).as("the public port while the warm-up runs").isTrue();
+      assertThat(Ports.refuses(port)).as("the public port while the warm-up runs").isTrue();
       p.destroy(); // SIGTERM, about a minute before the warm-up would end
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("process exited long before its warm-up's minute").isTrue();
       assertThat(p.exitValue()).as("exit status after a SIGTERM during the warm-up").isZero();
@@ -47,14 +48,6 @@ class ServeProcessIT {
     }
   }
 
-  private static boolean refuses(int port) {
-    try (java.net.Socket s = new java.net.Socket()) {
-      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1_000);
-      return false;
-    } catch (java.io.IOException refused) {
-      return true;
-    }
-  }
 
   @Test
   void sigtermDrainsClientsWith1001AndExitsZero() throws Exception {

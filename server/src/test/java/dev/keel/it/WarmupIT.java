@@ -10,6 +10,7 @@ import dev.keel.serve.ServeOptions;
 import dev.keel.testing.HostProbe;
 import dev.keel.testing.Http;
 import dev.keel.testing.LeakReportExtension;
+import dev.keel.testing.Ports;
 import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
 import dev.keel.testing.TcpClient;
@@ -18,12 +19,10 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.File;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -75,8 +74,8 @@ class WarmupIT {
 
   @Test
   void publicPorts_refuseConnections_untilTheWarmupHasRun_thenHealthzIsUp() throws Exception {
-    int wsPort = freePort();
-    int tcpPort = freePort();
+    int wsPort = Ports.free();
+    int tcpPort = Ports.free();
     HostProbe probe = new HostProbe();
     CompletableFuture<Running> started = CompletableFuture.supplyAsync(() -> Servers.start(
         b -> b.set(ServeOptions.WARMUP, Duration.ofSeconds(2)).set(CoreOptions.WS_PORT, wsPort)
@@ -86,8 +85,8 @@ class WarmupIT {
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
           .until(() -> probe.readings().opened("ws") >= SUBSCRIBERS_AND_PUBLISHERS || started.isDone());
       assertThat(started).as("the server is not started before its warm-up has run").isNotDone();
-      assertThat(refuses(wsPort)).as("the public WebSocket/HTTP port while the warm-up runs").isTrue();
-      assertThat(refuses(tcpPort)).as("the public framed-TCP port while the warm-up runs").isTrue();
+      assertThat(Ports.refuses(wsPort)).as("the public WebSocket/HTTP port while the warm-up runs").isTrue();
+      assertThat(Ports.refuses(tcpPort)).as("the public framed-TCP port while the warm-up runs").isTrue();
       assertThat(started).as("still warming up after those connects (else they prove nothing)").isNotDone();
 
       Running server = started.get(30, TimeUnit.SECONDS);
@@ -113,7 +112,7 @@ class WarmupIT {
         .set(CoreOptions.HOST, external.getHostAddress()).set(CoreOptions.AUTH_HMAC_SECRET, SECRET))) {
       assertThat(server.delivered()).as("the warm-up ran on its loopback listener, the server on %s", external)
           .isGreaterThan(100);
-      assertThat(refuses(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.wsPort())))
+      assertThat(Ports.refuses(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.wsPort())))
           .as("the public port is on %s only", external).isTrue();
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(external, server.wsPort()), 5_000);
@@ -167,28 +166,6 @@ class WarmupIT {
 
   /** What 256 subscribers, the one that never reads and 8 publishers add up to (the publishing has begun). */
   private static final int SUBSCRIBERS_AND_PUBLISHERS = 265;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
-  }
-
-  static boolean refuses(int port) {
-    return refuses(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-  }
-
-  /** Whether a connect to {@code to} is refused (nothing listens there); a timeout is not a refusal. */
-  static boolean refuses(InetSocketAddress to) {
-    try (Socket s = new Socket()) {
-      s.connect(to, 5_000);
-      return false;
-    } catch (ConnectException refused) {
-      return true;
-    } catch (IOException e) {
-      throw new AssertionError("connecting to " + to + ": neither accepted nor refused", e);
-    }
-  }
 
   /** The first line a plaintext upgrade request gets from {@code port} ("" when the server just closes). */
   private static String plaintextUpgrade(int port) throws IOException {

@@ -3,11 +3,9 @@ package dev.keel.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keel.testing.Ports;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,10 +72,7 @@ class CompilerNiceIT {
    * thread's value (which it inherited from this one).
    */
   private static void check(String name, int expectedC2, String... flags) throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+    int port = Ports.free();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:-UseDynamicNumberOfCompilerThreads",
         "-cp", System.getProperty("java.class.path"), "dev.keel.cli.Main", "serve", "--ws-port", Integer.toString(port),
@@ -86,7 +81,7 @@ class CompilerNiceIT {
     File log = new File(System.getProperty("java.io.tmpdir"), "keel-compiler-nice-it-" + name + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> accepts(port));
+      await().atMost(Duration.ofSeconds(60)).until(() -> !Ports.refuses(port));
       Map<String, Integer> all = nices(p.pid());
       int main = nice(Path.of("/proc", Long.toString(p.pid()), "stat"));
       assertThat(c2(all).values()).as("the C2 threads of `keel serve %s` once its port accepts: %s (log %s)",
@@ -117,12 +112,4 @@ class CompilerNiceIT {
     check("zero", nice(Path.of("/proc/thread-self/stat")), "--warmup", "0s", "--compiler-nice", "0");
   }
 
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException refused) {
-      return false;
-    }
-  }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.config.CoreOptions;
 import dev.keel.testing.LeakReportExtension;
+import dev.keel.testing.Ports;
 import dev.keel.testing.Running;
 import dev.keel.testing.Servers;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +25,7 @@ class WarmupListenerIT {
       assertThat(server.delivered()).as("the warm-up ran").isGreaterThan(100);
       assertThat(port).as("its own port, neither public one").isPositive()
           .isNotEqualTo(server.wsPort()).isNotEqualTo(server.tcpPort());
-      assertThat(refused(port)).as("127.0.0.1:%d, the warm-up's listener, after start", port).isTrue();
+      assertThat(Ports.refuses(port)).as("127.0.0.1:%d, the warm-up's listener, after start", port).isTrue();
       assertThat(server.connections()).as("the warm-up's connections, ended before the public listeners opened")
           .isZero();
       assertThat(server.reserved()).as("max-connections slots still held").isZero();
@@ -44,14 +41,4 @@ class WarmupListenerIT {
     }
   }
 
-  private static boolean refused(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      return false;
-    } catch (ConnectException refused) {
-      return true;
-    } catch (IOException e) {
-      throw new AssertionError("127.0.0.1:" + port + " neither accepted nor refused", e);
-    }
-  }
 }
