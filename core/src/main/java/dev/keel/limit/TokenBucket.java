@@ -3,48 +3,35 @@ package dev.keel.limit;
 import io.netty.util.concurrent.Ticker;
 
 /**
- * A token bucket that refills lazily: each call reads the injected {@link Ticker} and adds the
- * tokens earned since the last call. There is no background refill task, so a bucket costs nothing
- * while idle and nothing has to be stopped when its connection ends.
+ * A token bucket that refills lazily: each call reads the injected {@link Ticker}, and the tokens
+ * earned since the last call follow from the time alone ({@link Rate}). There is no background refill
+ * task, so a bucket costs nothing while idle and nothing has to be stopped when its connection ends.
+ * A session keeps the same state in a field of its own ({@code InboundGate}); this is the bucket for
+ * owners with no such object.
  *
  * <p>Not thread-safe: a bucket belongs to one connection and is used on its event loop.
  *
  * <p>Usage: {@code if (!bucket.tryTake()) { pauseFor(bucket.nanosUntilNextToken()); }}
  */
 public final class TokenBucket {
-  private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
+  private final Rate rate;
   private final Ticker ticker;
-  private final long capacity;
-  /** Nanoseconds it takes to earn one token. */
-  private final long nanosPerToken;
-  private long tokens;
-  /** The ticker time up to which tokens have been credited. */
-  private long creditedUpTo;
+  private long state = Rate.FULL;
 
   /**
    * @param ratePerSecond tokens earned per second, at least 1
    * @param burst bucket size, at least 1; the bucket starts full
    */
   public TokenBucket(int ratePerSecond, int burst, Ticker ticker) {
-    if (ratePerSecond < 1) {
-      throw new IllegalArgumentException("ratePerSecond must be >= 1, was " + ratePerSecond);
-    }
-    if (burst < 1) {
-      throw new IllegalArgumentException("burst must be >= 1, was " + burst);
-    }
+    this.rate = new Rate(ratePerSecond, burst);
     this.ticker = ticker;
-    this.capacity = burst;
-    this.nanosPerToken = Math.max(1, NANOS_PER_SECOND / ratePerSecond);
-    this.tokens = burst;
-    this.creditedUpTo = ticker.nanoTime();
   }
 
   /** Takes one token if there is one. */
   public boolean tryTake() {
-    refill();
-    if (tokens > 0) {
-      tokens--;
+    long now = ticker.nanoTime();
+    if (rate.admits(state, now)) {
+      state = rate.taken(state, now);
       return true;
     }
     return false;
@@ -52,39 +39,11 @@ public final class TokenBucket {
 
   /** Nanoseconds until {@link #tryTake()} can succeed; 0 if it can now. */
   public long nanosUntilNextToken() {
-    refill();
-    if (tokens > 0) {
-      return 0;
-    }
-    return Math.max(1, creditedUpTo + nanosPerToken - ticker.nanoTime());
+    return rate.nanosUntilNextToken(state, ticker.nanoTime());
   }
 
   /** Tokens available now. */
   public long available() {
-    refill();
-    return tokens;
-  }
-
-  private void refill() {
-    long now = ticker.nanoTime();
-    if (tokens >= capacity) {
-      // A full bucket earns nothing: time spent full must not count toward the token after the
-      // next take, or burst + 1 messages could pass in an instant.
-      creditedUpTo = now;
-      return;
-    }
-    long elapsed = now - creditedUpTo;
-    if (elapsed < nanosPerToken) {
-      return;
-    }
-    long earned = elapsed / nanosPerToken;
-    if (tokens + earned >= capacity) {
-      tokens = capacity;
-      creditedUpTo = now;
-    } else {
-      tokens += earned;
-      // Keep the remainder so that fractional progress toward the next token is not lost.
-      creditedUpTo += earned * nanosPerToken;
-    }
+    return rate.available(state, ticker.nanoTime());
   }
 }

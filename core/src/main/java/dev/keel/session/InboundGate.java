@@ -3,7 +3,7 @@ package dev.keel.session;
 import dev.keel.config.RateLimitPolicy;
 import dev.keel.limit.MemoryBudget;
 import dev.keel.limit.Stage;
-import dev.keel.limit.TokenBucket;
+import dev.keel.limit.Rate;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +43,11 @@ final class InboundGate {
 
   // Fields are few on purpose: one of these per connection (the channel and the policy come from the session).
   private final Session session;
-  private final TokenBucket bucket;
+  /**
+   * The rate limit's bucket, as its {@link Rate} state (the shape is the server's): a long here rather
+   * than a bucket object of its own, 48 bytes less on every connection.
+   */
+  private long bucket = Rate.FULL;
   private int reasons;
   /** Read and not yet handed on, in arrival order; null rather than empty. */
   private ArrayDeque<Inbound> pending;
@@ -56,9 +60,19 @@ final class InboundGate {
   /** The latest ping read while tokens were owed: answered once they are paid. */
   private byte[] owedPing;
 
-  InboundGate(Session session, TokenBucket bucket) {
+  InboundGate(Session session) {
     this.session = session;
-    this.bucket = bucket;
+  }
+
+  /** Takes a token of the rate limit if there is one. */
+  private boolean tryTake() {
+    Rate rate = session.server.settings().rate();
+    long now = session.ticker().nanoTime();
+    if (rate.admits(bucket, now)) {
+      bucket = rate.taken(bucket, now);
+      return true;
+    }
+    return false;
   }
 
   /** One decoded message: handed on now if the rate allows and nothing waits ahead of it. */
@@ -75,7 +89,7 @@ final class InboundGate {
       }
       return;
     }
-    if (bucket.tryTake()) {
+    if (tryTake()) {
       deliver(payload, binary);
       return;
     }
@@ -96,7 +110,7 @@ final class InboundGate {
    * owed and reading stops, or under the {@code disconnect} policy the connection closes.
    */
   void offerControl(byte[] ping) {
-    if (owedTokens == 0 && bucket.tryTake()) {
+    if (owedTokens == 0 && tryTake()) {
       if (ping != null) {
         ControlFrames.pong(session, ping);
       }
@@ -252,7 +266,7 @@ final class InboundGate {
   }
 
   private void scheduleResume() {
-    long delay = bucket.nanosUntilNextToken();
+    long delay = session.server.settings().rate().nanosUntilNextToken(bucket, session.ticker().nanoTime());
     // Rare (a connection over its rate): a task only then, no field kept for it otherwise.
     resumeTask = session.channel.eventLoop().schedule(this::resume, Math.max(delay, 1), TimeUnit.NANOSECONDS);
   }
@@ -263,7 +277,7 @@ final class InboundGate {
       return;
     }
     session.activity.touch(session.channel.eventLoop().ticker().nanoTime());
-    while (owedTokens > 0 && bucket.tryTake()) {
+    while (owedTokens > 0 && tryTake()) {
       owedTokens--;
     }
     if (owedTokens > 0) {
@@ -277,7 +291,7 @@ final class InboundGate {
     }
     Inbound next;
     while ((reasons & APPLICATION) == 0 && pending != null && (next = pending.peekFirst()) != null
-        && bucket.tryTake()) {
+        && tryTake()) {
       pending.pollFirst();
       backlogBytes -= next.payload().length;
       session.server.budget().release(MemoryBudget.Kind.INBOUND, next.payload().length + (long) MemoryBudget.ENTRY_OVERHEAD);

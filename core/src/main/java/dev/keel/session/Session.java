@@ -1,7 +1,6 @@
 package dev.keel.session;
 
 import dev.keel.limit.MemoryBudget;
-import dev.keel.limit.TokenBucket;
 import dev.keel.spi.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -59,7 +58,6 @@ public final class Session implements Subscriber {
   int subscriptions;
 
   private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity, boolean established) {
-    SessionSettings c = server.settings();
     this.id = server.sessions().nextId();
     this.channel = channel;
     this.wire = wire;
@@ -67,7 +65,7 @@ public final class Session implements Subscriber {
     this.ticker = channel.eventLoop().ticker();
     this.activity = activity;
     this.outbound = new Outbound(server);
-    this.gate = new InboundGate(this, new TokenBucket(c.rateLimit(), c.rateBurst(), ticker));
+    this.gate = new InboundGate(this);
     this.openedNanos = ticker.nanoTime();
     this.deadlines = new Deadlines(this, openedNanos);
     activity.session(this);
@@ -107,6 +105,11 @@ public final class Session implements Subscriber {
 
   public long id() {
     return id;
+  }
+
+  /** The clock of its event loop (a test's, on an {@code EmbeddedChannel}). */
+  Ticker ticker() {
+    return ticker;
   }
 
   /** {@code ws} or {@code tcp}: the label used in logs and metrics. */

@@ -4,6 +4,7 @@ import dev.keel.config.CoreOptions;
 import dev.keel.config.KeelConfig;
 import dev.keel.config.RateLimitPolicy;
 import dev.keel.config.SlowConsumerPolicy;
+import dev.keel.limit.Rate;
 
 /**
  * The options every session reads, taken out of the configuration once per server and kept in
@@ -22,7 +23,23 @@ public record SessionSettings(
     int rateBurst,
     RateLimitPolicy rateLimitPolicy,
     int maxMessageSize,
-    long frameTimeoutNanos) {
+    long frameTimeoutNanos,
+    Rate rate) {
+
+  /** @param rate the shape of every session's rate-limit bucket: {@code rateLimit} per second, {@code rateBurst} */
+  public SessionSettings {
+    if (rate == null) {
+      rate = new Rate(rateLimit, rateBurst);
+    }
+  }
+
+  /** Settings whose {@link #rate()} is made from {@code rateLimit} and {@code rateBurst}. */
+  public SessionSettings(long handshakeNanos, long heartbeatNanos, long idleNanos, long writeTimeoutNanos,
+      long closeTimeoutNanos, int queueBytes, int queueMessages, SlowConsumerPolicy slowConsumerPolicy,
+      int rateLimit, int rateBurst, RateLimitPolicy rateLimitPolicy, int maxMessageSize, long frameTimeoutNanos) {
+    this(handshakeNanos, heartbeatNanos, idleNanos, writeTimeoutNanos, closeTimeoutNanos, queueBytes, queueMessages,
+        slowConsumerPolicy, rateLimit, rateBurst, rateLimitPolicy, maxMessageSize, frameTimeoutNanos, null);
+  }
 
   public static SessionSettings from(KeelConfig c) {
     return new SessionSettings(
