@@ -1,26 +1,22 @@
 package dev.keel.session;
 
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A session's deadlines on one timer: the handshake (first frame), the idle timeout (no inbound byte),
  * the heartbeat it owes the peer, the frame timeout (a frame begun must finish), and the write-progress
- * check. The timer is one task on the
- * connection's event loop, re-armed at the earliest deadline and cancelled when the session ends: no
- * thread and no task outlives the connection. This object is that task (no lambda per session).
+ * check. The timer is an entry in its event loop's {@link LoopDeadlines}, re-armed at the earliest
+ * deadline and taken out when the session ends: no thread and no task outlives the connection, and an
+ * idle connection holds no scheduled task of its own. This object is that entry (no lambda per session).
  *
  * <p>Loop-confined, like its session.
  */
-final class Deadlines implements Runnable {
+final class Deadlines extends LoopDeadlines.Entry {
   private static final Logger log = LoggerFactory.getLogger(Deadlines.class);
 
   private final Session session;
-  private ScheduledFuture<?> timer;
-  private long timerDeadline;
   private long lastHeartbeatNanos;
   /** Watches pending output; made the first time output is pending, then reused (idle connections never make it). */
   private WriteProgress progress;
@@ -57,24 +53,24 @@ final class Deadlines implements Runnable {
   }
 
   private void schedule(long now, long deadline) {
-    if (timer != null) {
-      if (timerDeadline <= deadline) {
-        return; // fires soon enough; it re-arms for the rest
-      }
-      timer.cancel(false);
+    if (slot >= 0 && due <= deadline) {
+      return; // fires soon enough; it re-arms for the rest
     }
-    timerDeadline = deadline;
-    timer = session.eventLoop().schedule(this, Math.max(deadline - now, 1), TimeUnit.NANOSECONDS);
+    due = deadline;
+    loopDeadlines().add(this, now);
+  }
+
+  private LoopDeadlines loopDeadlines() {
+    return session.server.sessions().deadlinesOf(session.eventLoop());
   }
 
   private long writeCheckNanos() {
     return Math.max(1, session.server.settings().writeTimeoutNanos() / 4);
   }
 
-  /** The timer fired. */
+  /** The timer fired (its loop's {@link LoopDeadlines} has taken it out). */
   @Override
-  public void run() {
-    timer = null;
+  void fire() {
     if (!session.isLive()) {
       return;
     }
@@ -136,11 +132,15 @@ final class Deadlines implements Runnable {
     progress.start(now, out == null ? null : out.current(), out == null ? 0 : out.currentProgress());
   }
 
+  @Override
+  public String toString() {
+    return "deadlines of " + session;
+  }
+
   /** The session ended: no deadline is left scheduled. */
   void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+    if (slot >= 0) {
+      loopDeadlines().remove(this);
     }
     progress = null;
   }

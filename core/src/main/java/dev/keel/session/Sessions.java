@@ -1,5 +1,6 @@
 package dev.keel.session;
 
+import io.netty.channel.EventLoop;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Set;
@@ -26,9 +27,22 @@ public final class Sessions {
   private final ReentrantLock emptyLock = new ReentrantLock();
   private final Condition emptied = emptyLock.newCondition();
   private volatile boolean draining;
+  /** Each event loop's session deadlines; an entry exists while its loop has a session armed. */
+  private final ConcurrentHashMap<EventLoop, LoopDeadlines> deadlines = new ConcurrentHashMap<>();
 
   public Sessions(int maxConnections) {
     this.maxConnections = maxConnections;
+  }
+
+  /** The deadlines of {@code loop}'s sessions; on that loop. */
+  LoopDeadlines deadlinesOf(EventLoop loop) {
+    LoopDeadlines d = deadlines.get(loop);
+    return d != null ? d : deadlines.computeIfAbsent(loop, l -> new LoopDeadlines(l, this));
+  }
+
+  /** {@code d} holds no session any more: dropped, unless it was already replaced. */
+  void dropDeadlines(EventLoop loop, LoopDeadlines d) {
+    deadlines.remove(loop, d);
   }
 
   /** Takes a slot if the server is under {@code max-connections}. */
