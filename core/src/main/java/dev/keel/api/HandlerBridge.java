@@ -78,10 +78,10 @@ final class HandlerBridge implements ConnectionHandler {
   @Override
   public void onClose(Session session, CloseCause cause) {
     LiveConnection c = session.attachment();
-    for (String topic : c.topics.toList()) {
+    for (String topic : TopicSet.toList(c.topics)) {
       registry.unsubscribe(topic, session);
     }
-    c.topics.clear();
+    c.topics = null;
     c.ended(reason(cause));
   }
 

@@ -71,8 +71,8 @@ final class LiveConnection implements Connection, Runnable, Held {
   private volatile ConnectionScope scope;
   /** Made on first use: most connections of most handlers never put anything here. */
   private volatile ConcurrentHashMap<String, Object> attributes;
-  /** Topics subscribed through {@link Topics}; changed on the event loop only. */
-  final TopicSet topics = new TopicSet();
+  /** Topics subscribed through {@link Topics}, as {@link TopicSet} keeps them; on the event loop only. */
+  Object topics;
 
   /**
    * The inbound queue, in two halves that hold nothing while it is empty (a queue object would cost

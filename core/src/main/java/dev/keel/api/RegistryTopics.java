@@ -77,15 +77,15 @@ final class RegistryTopics implements Topics {
       if (!s.isOpen()) {
         return false;
       }
-      if (c.topics.contains(topic)) {
+      if (TopicSet.contains(c.topics, topic)) {
         return true;
       }
-      if (c.topics.size() >= maxSubscriptions) {
+      if (TopicSet.size(c.topics) >= maxSubscriptions) {
         return false;
       }
-      c.topics.add(registry.canonicalName(topic));
+      c.topics = TopicSet.with(c.topics, registry.canonicalName(topic));
       registry.subscribe(topic, s);
-      s.subscriptions(c.topics.size());
+      s.subscriptions(TopicSet.size(c.topics));
       return true;
     }, false);
   }
@@ -100,14 +100,14 @@ final class RegistryTopics implements Topics {
       CompletableFuture<Recovery> f = new CompletableFuture<>();
       if (!s.isOpen()) {
         f.complete(null);
-      } else if (c.topics.contains(topic)) {
+      } else if (TopicSet.contains(c.topics, topic)) {
         dev.keel.fanout.Recovery now = registry.position(topic);
         f.complete(answer(s, reply, new Recovery(now == null ? null : now.epoch(), now == null ? 0 : now.seq(),
             at.epoch() != null, false, at.epoch() != null ? "already_subscribed" : null)));
-      } else if (c.topics.size() >= maxSubscriptions) {
+      } else if (TopicSet.size(c.topics) >= maxSubscriptions) {
         f.complete(null);
       } else {
-        c.topics.add(registry.canonicalName(topic));
+        c.topics = TopicSet.with(c.topics, registry.canonicalName(topic));
         // Queues the replay (data lane) right after done, in the same loop task; the reply goes on the control
         // lane, which the drain after this task writes first: subscribed, the replay, then live messages. In
         // cluster mode done runs later (Redis is read off the loop), in a task of its own, in the same order.
@@ -116,7 +116,7 @@ final class RegistryTopics implements Topics {
             f.complete(null); // unsubscribed or closed while Redis was read
             return;
           }
-          s.subscriptions(c.topics.size());
+          s.subscriptions(TopicSet.size(c.topics));
           f.complete(answer(s, reply, new Recovery(got.epoch(), got.seq(), got.attempted(), got.recovered(),
               got.failure() == null ? null : got.failure().label())));
         });
@@ -156,9 +156,10 @@ final class RegistryTopics implements Topics {
     LiveConnection c = live(connection);
     Session s = c.session();
     c.onLoop(() -> {
-      if (c.topics.remove(topic)) {
+      if (TopicSet.contains(c.topics, topic)) {
+        c.topics = TopicSet.without(c.topics, topic);
         registry.unsubscribe(topic, s);
-        s.subscriptions(c.topics.size());
+        s.subscriptions(TopicSet.size(c.topics));
       }
     });
   }

@@ -5,74 +5,69 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * The topics one connection holds. Touched on the connection's event loop only, so it needs no
- * synchronisation; and most connections hold one topic, which costs no object beyond this one (a
- * concurrent set cost about 170 bytes on every connection).
+ * The topics one connection holds, kept as the value of one field of its {@link LiveConnection}: null
+ * for none, the topic's name for one, a set for more. Most connections hold one topic, which then costs
+ * no object at all (a set object of its own cost every connection 24 bytes; a concurrent set, about 170).
+ * Touched on the connection's event loop only, so it needs no synchronisation.
  */
 final class TopicSet {
-  private String first;
-  /** The others; null rather than empty. */
-  private HashSet<String> rest;
+  private TopicSet() {}
 
-  boolean contains(String topic) {
-    return topic.equals(first) || (rest != null && rest.contains(topic));
+  static boolean contains(Object held, String topic) {
+    if (held instanceof String one) {
+      return one.equals(topic);
+    }
+    return held != null && set(held).contains(topic);
   }
 
-  /** Adds {@code topic}; false if it was already there. */
-  boolean add(String topic) {
-    if (contains(topic)) {
-      return false;
+  /** {@code held} with {@code topic} added; call only when it is not there yet. */
+  static Object with(Object held, String topic) {
+    if (held == null) {
+      return topic;
     }
-    if (first == null) {
-      first = topic;
-    } else {
-      if (rest == null) {
-        rest = new HashSet<>(4);
-      }
-      rest.add(topic);
+    if (held instanceof String one) {
+      HashSet<String> several = new HashSet<>(4);
+      several.add(one);
+      several.add(topic);
+      return several;
     }
-    return true;
+    set(held).add(topic);
+    return held;
   }
 
-  /** Removes {@code topic}; false if it was not there. */
-  boolean remove(String topic) {
-    if (topic.equals(first)) {
-      first = null;
-      if (rest != null) {
-        first = rest.iterator().next(); // promote one of the others
-        removeFromRest(first);
-      }
-      return true;
+  /** {@code held} without {@code topic} (the same value if it was not there). */
+  static Object without(Object held, String topic) {
+    if (held instanceof String one) {
+      return one.equals(topic) ? null : held;
     }
-    return rest != null && removeFromRest(topic);
+    if (held == null) {
+      return null;
+    }
+    HashSet<String> several = set(held);
+    several.remove(topic);
+    return several.size() == 1 ? several.iterator().next() : several; // back to no object for one
   }
 
-  private boolean removeFromRest(String topic) {
-    boolean removed = rest.remove(topic);
-    if (rest.isEmpty()) {
-      rest = null;
+  static int size(Object held) {
+    if (held == null) {
+      return 0;
     }
-    return removed;
+    return held instanceof String ? 1 : set(held).size();
   }
 
-  int size() {
-    return (first == null ? 0 : 1) + (rest == null ? 0 : rest.size());
-  }
-
-  /** A copy, so that callers may change the set while they walk it. */
-  List<String> toList() {
-    List<String> all = new ArrayList<>(size());
-    if (first != null) {
-      all.add(first);
-    }
-    if (rest != null) {
-      all.addAll(rest);
+  /** A copy, so that callers may change the connection's topics while they walk it. */
+  static List<String> toList(Object held) {
+    List<String> all = new ArrayList<>(size(held));
+    if (held instanceof String one) {
+      all.add(one);
+    } else if (held != null) {
+      all.addAll(set(held));
     }
     return all;
   }
 
-  void clear() {
-    first = null;
-    rest = null;
+  @SuppressWarnings("unchecked")
+  private static HashSet<String> set(Object held) {
+    return (HashSet<String>) held;
   }
 }

@@ -6,24 +6,30 @@ import org.junit.jupiter.api.Test;
 
 class TopicSetTest {
   @Test
-  void addContainsRemove_acrossTheFirstSlotAndTheRest() {
-    TopicSet s = new TopicSet();
-    assertThat(s.add("a")).as("first add").isTrue();
-    assertThat(s.add("a")).as("second add of the same").isFalse();
-    assertThat(s.add("b")).isTrue();
-    assertThat(s.add("c")).isTrue();
-    assertThat(s.size()).isEqualTo(3);
+  void addContainsRemove_fromNoneToOneToSeveralAndBack() {
+    Object held = null;
+    assertThat(TopicSet.contains(held, "a")).as("none held").isFalse();
+    held = TopicSet.with(held, "a");
+    assertThat(held).as("one topic is held as its name, no object of its own").isEqualTo("a");
+    assertThat(TopicSet.contains(held, "a")).isTrue();
+    held = TopicSet.with(held, "b");
+    held = TopicSet.with(held, "c");
+    assertThat(TopicSet.size(held)).isEqualTo(3);
 
-    assertThat(s.remove("a")).as("remove the first; another takes its place").isTrue();
-    assertThat(s.contains("a")).isFalse();
-    assertThat(s.toList()).as("what is left").containsExactlyInAnyOrder("b", "c");
-    assertThat(s.remove("a")).as("remove again").isFalse();
+    held = TopicSet.without(held, "a");
+    assertThat(TopicSet.contains(held, "a")).as("after removing a").isFalse();
+    assertThat(TopicSet.toList(held)).as("what is left").containsExactlyInAnyOrder("b", "c");
+    assertThat(TopicSet.without(held, "a")).as("removing what is not there changes nothing").isSameAs(held);
 
-    assertThat(s.remove("c")).isTrue();
-    assertThat(s.remove("b")).isTrue();
-    assertThat(s.size()).as("empty").isZero();
-    assertThat(s.remove("b")).as("remove from empty").isFalse();
-    assertThat(s.add("d")).as("usable again").isTrue();
-    assertThat(s.toList()).containsExactly("d");
+    held = TopicSet.without(held, "c");
+    assertThat(held).as("down to one: its name again").isEqualTo("b");
+    held = TopicSet.without(held, "x");
+    assertThat(held).as("removing another name from one").isEqualTo("b");
+    held = TopicSet.without(held, "b");
+    assertThat(held).as("empty").isNull();
+    assertThat(TopicSet.size(held)).isZero();
+    assertThat(TopicSet.toList(held)).isEmpty();
+    held = TopicSet.with(held, "d");
+    assertThat(TopicSet.toList(held)).as("usable again").containsExactly("d");
   }
 }
