@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The next deadline of every session on one event loop, earliest first (a binary heap), behind one
@@ -20,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Loop-confined: made, used and emptied on its loop ({@link Sessions#deadlinesOf}).
  */
 final class LoopDeadlines implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(LoopDeadlines.class);
+
   /** What the heap holds: a deadline and its place; {@link #fire} runs on the loop once it is due. */
   abstract static class Entry {
     /** When it fires, while it is in a heap. */
@@ -107,7 +111,7 @@ final class LoopDeadlines implements Runnable {
           d.fire();
         } catch (RuntimeException e) {
           // One session's failure must not strand the others' deadlines.
-          org.slf4j.LoggerFactory.getLogger(LoopDeadlines.class).warn("{}: deadline check failed", d, e);
+          log.warn("{}: deadline check failed", d, e);
         }
       }
     }
