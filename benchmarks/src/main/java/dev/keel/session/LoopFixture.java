@@ -47,13 +47,14 @@ public final class LoopFixture implements AutoCloseable {
 
   /** A new open session whose transport frames with {@code wire}, on the shared loop. */
   public Session open(Wire wire) {
-    if (!server.sessions().tryReserve()) {
+    long id = server.sessions().reserve();
+    if (id == 0) {
       throw new IllegalStateException("max-connections reached: raise it in the fixture's config");
     }
     EmbeddedChannel ch = EmbeddedChannel.builder().register(false).build();
     loop().register(ch).syncUninterruptibly();
     ReadActivity activity = new ReadActivity(budget, loop().ticker());
-    Session s = Session.open(ch, wire, server, activity, true, null);
+    Session s = Session.open(id, ch, wire, server, activity, true, null);
     sessions.add(s);
     channels.add(ch);
     return s;

@@ -14,7 +14,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Usage: {@code if (conn.send("{\"hello\":1}") != SendResult.QUEUED) { ... }}
  */
 public interface Connection {
-  /** Unique among this server's connections. */
+  /**
+   * Unique among this server's connections, from 1, never reused. Taken when the connection is
+   * admitted (before a WebSocket's upgrade response is sent), so a client that connects after another
+   * client's connection was accepted has the larger id. Refused handshakes may leave gaps.
+   */
   long id();
 
   /** {@code "ws"} or {@code "tcp"}. */

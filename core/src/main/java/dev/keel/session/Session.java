@@ -57,8 +57,9 @@ public final class Session implements Subscriber {
   private volatile PeerIdentity identity;
   int subscriptions;
 
-  private Session(Channel channel, Wire wire, ServerContext server, ReadActivity activity, boolean established) {
-    this.id = server.sessions().nextId();
+  private Session(long id, Channel channel, Wire wire, ServerContext server, ReadActivity activity,
+      boolean established) {
+    this.id = id;
     this.channel = channel;
     this.wire = wire;
     this.server = server;
@@ -78,15 +79,16 @@ public final class Session implements Subscriber {
 
   /**
    * Starts a session on an active channel whose {@code max-connections} slot is already reserved
-   * ({@link Sessions#tryReserve()}): the slot is released when the session ends.
+   * ({@link Sessions#reserve()}): the slot is released when the session ends.
    *
+   * @param id what {@link Sessions#reserve()} returned for this connection
    * @param established false for framed TCP, whose first frame must arrive within the handshake timeout
    * @param identity who the peer is when its handshake already proved it (a WebSocket upgrade with a
    *     valid token: the handler sees it in onOpen), else null
    */
-  public static Session open(Channel channel, Wire wire, ServerContext server, ReadActivity activity,
+  public static Session open(long id, Channel channel, Wire wire, ServerContext server, ReadActivity activity,
       boolean established, PeerIdentity identity) {
-    Session s = new Session(channel, wire, server, activity, established);
+    Session s = new Session(id, channel, wire, server, activity, established);
     s.identity = identity;
     server.sessions().added(s);
     s.transportStats.opened.increment();

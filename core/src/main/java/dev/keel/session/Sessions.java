@@ -45,18 +45,25 @@ public final class Sessions {
     deadlines.remove(loop, d);
   }
 
-  /** Takes a slot if the server is under {@code max-connections}. */
-  public boolean tryReserve() {
+  /**
+   * Takes a slot if the server is under {@code max-connections}, and with it the id the connection's
+   * session will have. The id is taken here, before a WebSocket's upgrade response is written, so that
+   * ids follow the order in which clients saw their connections accepted: a client that connects after
+   * another's upgrade completed gets a larger id, whichever event loop opens its session first.
+   *
+   * @return the id (from 1), or 0 when refused
+   */
+  public long reserve() {
     while (!draining) {
       long n = reserved.get();
       if (n >= maxConnections) {
-        return false;
+        return 0;
       }
       if (reserved.compareAndSet(n, n + 1)) {
-        return true;
+        return nextId.incrementAndGet();
       }
     }
-    return false;
+    return 0;
   }
 
   /** From now on no connection is admitted; {@code /healthz} reports draining. */
@@ -68,15 +75,11 @@ public final class Sessions {
     return draining;
   }
 
-  /** Gives back a slot taken by {@link #tryReserve()} that never became a session. */
+  /** Gives back a slot taken by {@link #reserve()} that never became a session (its id is not reused). */
   public void unreserve() {
     if (reserved.decrementAndGet() == 0) {
       signalEmpty();
     }
-  }
-
-  long nextId() {
-    return nextId.incrementAndGet();
   }
 
   void added(Session s) {

@@ -32,13 +32,14 @@ final class TcpSessionHandler implements FrameSink {
   }
 
   void channelActive(ChannelHandlerContext ctx) {
-    if (!server.sessions().tryReserve()) {
+    long id = server.sessions().reserve();
+    if (id == 0) {
       server.counters().tcp.closed(CloseCause.SERVER_FULL);
       log.debug("refusing {}: max-connections reached or draining", ClientAddress.of(ctx.channel()));
       ctx.close();
       return;
     }
-    session = Session.open(ctx.channel(), TcpWire.INSTANCE, server, activity, false, null);
+    session = Session.open(id, ctx.channel(), TcpWire.INSTANCE, server, activity, false, null);
   }
 
   /** One decoded frame: a payload, {@link TcpFrameDecoder#HEARTBEAT} or {@link TcpFrameDecoder#TOO_LARGE}. */

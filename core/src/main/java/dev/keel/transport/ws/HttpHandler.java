@@ -211,7 +211,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
     }
-    if (!server.sessions().tryReserve()) {
+    long id = server.sessions().reserve();
+    if (id == 0) {
       server.counters().ws.closed(CloseCause.SERVER_FULL);
       respondLast(ctx, req.protocolVersion(), HttpResponseStatus.SERVICE_UNAVAILABLE,
           "{\"error\":\"limit_exceeded\",\"message\":\"server full (max-connections), try again later\"}");
@@ -246,7 +247,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     ctx.pipeline().remove(bodies); // no HTTP bodies after the upgrade
     ctx.channel().config().setAutoRead(true); // from here on the session's gate owns reading
-    WsSessionHandler session = WsSessionHandler.open(ctx, server, activity, principal);
+    WsSessionHandler session = WsSessionHandler.open(id, ctx, server, activity, principal);
     MeteredHandshaker.deliverTo(ctx, session); // the decoder hands it frames: no handler of its own
     ctx.pipeline().remove(stage);
     ctx.pipeline().remove(this);

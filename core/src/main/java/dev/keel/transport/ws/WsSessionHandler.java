@@ -44,9 +44,9 @@ final class WsSessionHandler implements FrameSink {
     this.activity = activity;
   }
 
-  static WsSessionHandler open(ChannelHandlerContext ctx, ServerContext server, ReadActivity activity,
-      PeerIdentity principal) {
-    return new WsSessionHandler(Session.open(ctx.channel(), WsWire.INSTANCE, server, activity, true, principal),
+  static WsSessionHandler open(long id, ChannelHandlerContext ctx, ServerContext server,
+      ReadActivity activity, PeerIdentity principal) {
+    return new WsSessionHandler(Session.open(id, ctx.channel(), WsWire.INSTANCE, server, activity, true, principal),
         server.config().get(CoreOptions.MAX_MESSAGE_SIZE), activity);
   }
 
