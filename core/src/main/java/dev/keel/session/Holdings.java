@@ -27,6 +27,6 @@ final class Holdings {
         s.subscriptions, s.outbound.bytes(), s.outbound.count(), s.gate.messagesIn(), s.outbound.messagesOut(),
         s.outbound.drops(), (now - s.activity.lastReadNanos()) / 1_000_000,
         lastWrite == 0 ? -1 : (now - lastWrite) / 1_000_000, s.gate.rateLimitedCount(), s.gate.backlog(), accounted(s),
-        s.closingLabel());
+        s.closingLabel(), s.gate.heldFor());
   }
 }

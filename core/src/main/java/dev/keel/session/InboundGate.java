@@ -171,6 +171,25 @@ final class InboundGate {
     }
   }
 
+  /** Why the socket is not read, for the connection ledger: null while it is. */
+  String heldFor() {
+    if (reasons == 0) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    label(b, BACKLOG, "rate_limit");
+    label(b, APPLICATION, "handler");
+    label(b, OVERLOAD, "memory");
+    label(b, CLOSING, "closing");
+    return b.toString();
+  }
+
+  private void label(StringBuilder b, int reason, String name) {
+    if ((reasons & reason) != 0) {
+      b.append(b.isEmpty() ? "" : "+").append(name);
+    }
+  }
+
   boolean isHeldForApplication() {
     return (reasons & APPLICATION) != 0;
   }

@@ -181,12 +181,35 @@ class AdminIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> server.closed(CloseReason.SLOW_CONSUMER) == 1);
   }
 
+  @Test
+  void connectionLedgerSaysWhyAThrottledConnectionIsNotRead() {
+    // One token a second: twenty messages at once leave nineteen waiting, and the socket unread, for
+    // many seconds; the quiet connection beside it is read as usual.
+    server = Servers.start(b -> b.set(CoreOptions.RATE_LIMIT, 1).set(CoreOptions.RATE_BURST, 1));
+    try (TcpClient flooder = TcpClient.connect(server.tcpPort()); TcpClient quiet = TcpClient.connect(server.tcpPort())) {
+      quiet.send("{\"op\":\"sub\",\"topic\":\"q\"}");
+      quiet.read();
+      for (int i = 0; i < 20; i++) {
+        flooder.send("{\"op\":\"echo\",\"data\":" + i + "}");
+      }
+      String flooderPort = ":" + flooder.socket().getLocalPort();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "rate_limit".equals(columnOf(flooderPort, "readHeld")));
+      assertThat(columnOf(":" + quiet.socket().getLocalPort(), "readHeld")).as("the quiet connection is read").isNull();
+    }
+  }
+
   /** The {@code closing} column of the ledger row whose remote address ends in {@code port}, or null. */
   private String closingOf(String port) {
+    return columnOf(port, "closing");
+  }
+
+  /** A text column of the ledger row whose remote address ends in {@code port}, or null. */
+  private String columnOf(String port, String column) {
     JsonNode rows = WsClient.parse(Http.get(server.adminPort(), "/debug/connections?limit=100").body()).get("connections");
     for (JsonNode row : rows) {
       if (row.get("remote").asText().endsWith(port)) {
-        return row.get("closing").isNull() ? null : row.get("closing").asText();
+        assertThat(row.has(column)).as("ledger row has %s: %s", column, row).isTrue();
+        return row.get(column).isNull() ? null : row.get(column).asText();
       }
     }
     throw new AssertionError("no ledger row for " + port + ": " + rows);
