@@ -17,6 +17,7 @@ module dev.keel.core {
   requires io.netty.codec.haproxy;
   requires io.netty.handler;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.unix.common; // a socket's descriptor, for SocketWrite
   requires io.netty.transport.classes.io_uring;
   requires com.fasterxml.jackson.core;
   requires com.fasterxml.jackson.databind;

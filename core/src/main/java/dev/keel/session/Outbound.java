@@ -266,6 +266,25 @@ final class Outbound {
    * @return whether anything was written
    */
   boolean drainTo(Channel channel, long now) {
+    if (controlFirst == null && data != null && data.size() == 1 && (tracked == null || tracked.isEmpty())
+        && channel.isWritable()) {
+      // A fan-out's usual case: one frame and nothing else waiting. Straight to the socket if it can.
+      ByteBuf only = data.peekFirst();
+      int n = SocketWrite.attempt(channel, only);
+      if (n != SocketWrite.NOT_TAKEN) {
+        pollData();
+        messagesOut++;
+        lastWriteNanos = now;
+        if (n == only.readableBytes()) {
+          only.release();
+          return true;
+        }
+        only.skipBytes(n); // its own duplicate's indices: the rest goes the usual way, behind nothing
+        channel.writeAndFlush(only, channel.voidPromise());
+        recount(channel);
+        return true;
+      }
+    }
     boolean wrote = false;
     while (channel.isWritable()) {
       Object frame = pollControl();
