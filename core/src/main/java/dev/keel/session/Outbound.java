@@ -81,8 +81,9 @@ final class Outbound {
   }
 
   /**
-   * Queues a data payload shared with other recipients: on success the queue holds its own
-   * retained duplicate (same memory, own indices); the caller keeps its reference either way.
+   * Queues a data payload shared with other recipients: on success the queue holds a reference of its
+   * own (retained, the same object: its indices are never moved here, see {@link #drainTo}); the caller
+   * keeps its reference either way.
    *
    * @param key the message's topic (identity), for {@code conflate}; null for a private send
    * @param behind the subscriber is behind (its channel is not writable): {@code conflate} applies
@@ -108,7 +109,7 @@ final class Outbound {
       return Offer.DROPPED;
     }
     if (fits(size)) {
-      add(shared.retainedDuplicate(), size, conflating ? key : null);
+      add(shared.retain(), size, conflating ? key : null);
       return lastDropped == 0 ? Offer.QUEUED : Offer.QUEUED_AFTER_DROPPING;
     }
     switch (settings.slowConsumerPolicy()) {
@@ -136,7 +137,7 @@ final class Outbound {
           dropped(1);
           return Offer.DROPPED;
         }
-        add(shared.retainedDuplicate(), size, conflating ? key : null);
+        add(shared.retain(), size, conflating ? key : null);
         return Offer.QUEUED_AFTER_DROPPING;
     }
   }
@@ -279,8 +280,9 @@ final class Outbound {
           only.release();
           return true;
         }
-        only.skipBytes(n); // its own duplicate's indices: the rest goes the usual way, behind nothing
-        channel.writeAndFlush(only, channel.voidPromise());
+        // The rest goes the usual way, behind nothing, as a view with indices of its own (the frame is
+        // shared with other recipients); the view shares the frame's count, so it takes this reference.
+        channel.writeAndFlush(only.duplicate().skipBytes(n), channel.voidPromise());
         recount(channel);
         return true;
       }
@@ -296,7 +298,10 @@ final class Outbound {
         }
         Tracked t = tracked != null && !tracked.isEmpty() && tracked.peekFirst().buf() == data
             ? tracked.pollFirst() : null;
-        frame = data; // already a whole frame (Wire#dataFrame), written as it is
+        // Already a whole frame (Wire#dataFrame), written as it is. Netty moves the indices of what it
+        // writes, and the frame is shared with other recipients: it gets a view (same memory and count,
+        // own indices) that takes this queue's reference.
+        frame = data.duplicate();
         written = t == null ? null : t.written();
         messagesOut++;
       }

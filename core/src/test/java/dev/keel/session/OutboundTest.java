@@ -101,17 +101,36 @@ class OutboundQueueTest {
   }
 
   @Test
-  void offerData_queuesARetainedDuplicate_withItsOwnIndices() {
-    Outbound q = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+  void offerData_queuesTheSharedFrameItself_andWritingItMovesNoRecipientsIndices() {
+    // One frame shared by two recipients' queues, as a broadcast shares it: each holds a reference to
+    // the same object, and a write (which moves the indices of what Netty is given) must leave the
+    // frame whole for the other recipient.
+    Outbound first = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
+    Outbound second = queue(100, 10, SlowConsumerPolicy.DISCONNECT);
     ByteBuf msg = shared(10, 7);
-    q.offerData(msg);
-    assertThat(msg.refCnt()).as("refCnt of a shared message once queued").isEqualTo(2);
-    ByteBuf polled = q.pollData();
-    polled.skipBytes(10);
-    assertThat(msg.readableBytes()).as("the caller's readable bytes after the queue's copy was read")
-        .isEqualTo(10);
-    polled.release();
-    assertThat(global.sum()).as("global queued bytes after the poll").isZero();
+    first.offerData(msg);
+    second.offerData(msg);
+    assertThat(msg.refCnt()).as("refCnt of a frame queued for two recipients, with the caller's").isEqualTo(3);
+    io.netty.channel.embedded.EmbeddedChannel a = new io.netty.channel.embedded.EmbeddedChannel();
+    io.netty.channel.embedded.EmbeddedChannel b = new io.netty.channel.embedded.EmbeddedChannel();
+    try {
+      assertThat(first.drainTo(a, 1)).as("the first queue wrote").isTrue();
+      ByteBuf wroteA = a.readOutbound();
+      assertThat(wroteA.readableBytes()).as("bytes written to the first recipient").isEqualTo(10);
+      wroteA.skipBytes(10); // what a socket's partial writes do to the buffer Netty was given
+      wroteA.release();
+      assertThat(msg.readableBytes()).as("the shared frame's readable bytes after the first recipient's write").isEqualTo(10);
+      assertThat(second.drainTo(b, 1)).as("the second queue wrote").isTrue();
+      ByteBuf wroteB = b.readOutbound();
+      assertThat(wroteB.readableBytes()).as("bytes written to the second recipient").isEqualTo(10);
+      assertThat(wroteB.getByte(wroteB.readerIndex())).as("the second recipient's first byte").isEqualTo((byte) 7);
+      wroteB.release();
+    } finally {
+      a.finishAndReleaseAll();
+      b.finishAndReleaseAll();
+    }
+    assertThat(msg.refCnt()).as("refCnt once both were written: the caller's alone").isEqualTo(1);
+    assertThat(global.sum()).as("global queued bytes after both writes").isZero();
   }
 
   @Test
