@@ -47,6 +47,6 @@ public final class Tls {
   public void addTo(Channel ch) {
     SslHandler ssl = context.newHandler(ch.alloc());
     ssl.setHandshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
-    ch.pipeline().addFirst(dev.keel.session.SocketWrite.TLS, ssl); // the name keeps direct socket writes off TLS
+    ch.pipeline().addFirst("tls", ssl);
   }
 }
